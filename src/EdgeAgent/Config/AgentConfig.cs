@@ -1,0 +1,155 @@
+using EdgeAgent.Drivers;
+using YamlDotNet.Core;
+
+namespace EdgeAgent.Config;
+
+/// <summary>The whole validated configuration of one agent (one YAML file).</summary>
+public sealed record AgentConfig
+{
+    public required string FilePath { get; init; }
+    public required AgentOptions Agent { get; init; }
+    public required IReadOnlyList<SourceConfig> Sources { get; init; }
+    public required IReadOnlyList<CharacteristicConfig> Characteristics { get; init; }
+    public required IReadOnlyList<EquipmentConfig> Equipment { get; init; }
+    public required OutputsConfig Outputs { get; init; }
+
+    /// <summary>Every tag of every source, indexed by <see cref="TagConfig.Id"/>.</summary>
+    public required IReadOnlyList<TagConfig> Tags { get; init; }
+
+    public TagConfig? FindTag(string fullName)
+    {
+        foreach (var tag in Tags)
+        {
+            if (tag.FullName == fullName)
+            {
+                return tag;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary><c>agent:</c> — who this gateway is and where it keeps its files.</summary>
+public sealed record AgentOptions
+{
+    /// <summary>Edge node id: MQTT client id, Sparkplug edge node id. Default: the host name.</summary>
+    public string Id { get; init; } = "edgeagent";
+
+    /// <summary>ISA-95 path used as the MQTT topic prefix, e.g. <c>acme/plant-a/area-2/line-1</c>.</summary>
+    public string Site { get; init; } = "site";
+
+    /// <summary>Folder for everything the agent writes (pki/, outbox). Default: <c>data/</c> beside the config file.</summary>
+    public string Data { get; init; } = "data";
+
+    /// <summary>Capacity, in batches, of the bounded queue from sources to the pipeline. Full: the newest batch is dropped and counted.</summary>
+    public int QueueCapacity { get; init; } = 1024;
+}
+
+/// <summary>One <c>sources:</c> entry. <see cref="Options"/> is the driver's own options record.</summary>
+public sealed record SourceConfig
+{
+    public required string Name { get; init; }
+    public required string Driver { get; init; }
+    public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
+    public object? Options { get; init; }
+    public required IReadOnlyList<TagConfig> Tags { get; init; }
+    public Mark At { get; init; }
+
+    public IReadOnlyList<TagBinding> Bindings() => Tags.Select(t => new TagBinding(t.Id, t.Name, t.Options)).ToArray();
+}
+
+/// <summary>One tag of a source. <see cref="FullName"/> (<c>source.tag</c>) is how the rest of the file refers to it.</summary>
+public sealed record TagConfig
+{
+    public required int Id { get; init; }
+    public required string Source { get; init; }
+    public required string Name { get; init; }
+    public string FullName => $"{Source}.{Name}";
+    public string? Unit { get; init; }
+    public object? Options { get; init; }
+    public Mark At { get; init; }
+}
+
+/// <summary><c>characteristics:</c> — a measured characteristic under SPC.</summary>
+public sealed record CharacteristicConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>The tag measured (<c>source.tag</c>); defaults to <see cref="Name"/>.</summary>
+    public required string Tag { get; init; }
+
+    public int TagId { get; init; }
+    public string Chart { get; init; } = "imr";
+    public int Subgroup { get; init; } = 1;
+    public double? Lsl { get; init; }
+    public double? Usl { get; init; }
+    public double? Target { get; init; }
+    public int? Baseline { get; init; }
+    public double? Ucl { get; init; }
+    public double? Cl { get; init; }
+    public double? Lcl { get; init; }
+    public double Lambda { get; init; } = 0.2;
+    public double L { get; init; } = 3.0;
+    public double K { get; init; } = 0.5;
+    public double H { get; init; } = 5.0;
+    public IReadOnlyList<string> Rules { get; init; } = ["we1", "we2", "we3", "we4"];
+    public Mark At { get; init; }
+}
+
+/// <summary><c>equipment:</c> — one machine's state machine over tag expressions.</summary>
+public sealed record EquipmentConfig
+{
+    public required string Name { get; init; }
+    public string? Running { get; init; }
+    public string? Fault { get; init; }
+    public string? Idle { get; init; }
+    public string? Setup { get; init; }
+    public Mark At { get; init; }
+}
+
+/// <summary><c>outputs:</c> — the sinks.</summary>
+public sealed record OutputsConfig
+{
+    /// <summary>Null when <c>outputs.mqtt</c> is omitted: the agent starts an embedded broker on 127.0.0.1:1883.</summary>
+    public MqttOptions? Mqtt { get; init; }
+    public bool MqttDisabled { get; init; }
+    public InfluxOptions? Influxdb { get; init; }
+    public PrometheusOptions? Prometheus { get; init; }
+}
+
+/// <summary><c>outputs.mqtt</c>.</summary>
+public sealed record MqttOptions
+{
+    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c>.</summary>
+    public required Uri Broker { get; init; }
+
+    /// <summary><c>json</c> (topic table in ARCHITECTURE.md) or <c>sparkplug</c> (Sparkplug B 3.0).</summary>
+    public string Format { get; init; } = "json";
+
+    public string? ClientId { get; init; }
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Sparkplug group id; default: the last segment of agent.site.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>Sparkplug primary host application id to wait for (STATE), if any.</summary>
+    public string? PrimaryHost { get; init; }
+}
+
+/// <summary><c>outputs.influxdb</c>.</summary>
+public sealed record InfluxOptions
+{
+    public required Uri Url { get; init; }
+    public string? Org { get; init; }
+    public required string Bucket { get; init; }
+    public string? Token { get; init; }
+}
+
+/// <summary><c>outputs.prometheus</c>.</summary>
+public sealed record PrometheusOptions
+{
+    public string Listen { get; init; } = "127.0.0.1:9464";
+}
