@@ -1,1 +1,8 @@
-namespace EdgeAgent; internal static class Program { private static int Main(string[] args) => 0; }
+using EdgeAgent.Cli;
+
+namespace EdgeAgent;
+
+internal static class Program
+{
+    private static Task<int> Main(string[] args) => Commands.Build().Parse(args).InvokeAsync();
+}

@@ -132,6 +132,12 @@ public sealed record MqttOptions
     public string? Password { get; init; }
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Start an embedded broker (MQTTnet.Server) at the broker's host and port; the default when outputs.mqtt is omitted.</summary>
+    public bool Embedded { get; init; }
+
+    /// <summary>The default when <c>outputs.mqtt</c> is omitted: an embedded broker on 127.0.0.1:1883.</summary>
+    public static MqttOptions EmbeddedDefault => new() { Broker = new Uri("mqtt://127.0.0.1:1883"), Embedded = true };
+
     /// <summary>Sparkplug group id; default: the last segment of agent.site.</summary>
     public string? Group { get; init; }
 

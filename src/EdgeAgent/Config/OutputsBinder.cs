@@ -43,7 +43,13 @@ public static class OutputsBinder
             KeepAlive = map.Duration("keepAlive", TimeSpan.FromSeconds(1), TimeSpan.FromHours(18)) ?? defaults.KeepAlive,
             Group = map.String("group"),
             PrimaryHost = map.String("primaryHost"),
+            Embedded = map.Bool("embedded") ?? false,
         };
+        if (result.Embedded && result.Broker.Scheme is not ("mqtt" or "tcp"))
+        {
+            map.Error("embedded", "the embedded broker listens without TLS: use an mqtt:// broker URL with embedded: true");
+        }
+
         map.ReportUnknownKeys();
         return result;
     }

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using EdgeAgent.Config;
+using EdgeAgent.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace EdgeAgent.Cli;
+
+/// <summary><c>edgeagent run --config FILE</c>: run until SIGTERM/Ctrl-C, then flush and exit 0. A bad config exits 2.</summary>
+internal static class RunCommand
+{
+    public static Command Build()
+    {
+        var config = Commands.ConfigOption();
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
+        var command = new Command("run", "Run the agent until stopped (SIGTERM or Ctrl-C: flush and exit 0).") { config, verbose };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(config)!.ToString();
+            var (loaded, errors) = ConfigLoader.TryLoad(file);
+            if (loaded is null || errors.HasErrors)
+            {
+                foreach (var error in errors.Sorted())
+                {
+                    Console.Error.WriteLine(error);
+                }
+
+                return 2;
+            }
+
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddSystemd();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+            builder.Logging.SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Services.AddSingleton(loaded);
+            builder.Services.AddHostedService<AgentService>();
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+            using var host = builder.Build();
+            await host.RunAsync(ct).ConfigureAwait(false);
+            return Environment.ExitCode;
+        });
+        return command;
+    }
+}

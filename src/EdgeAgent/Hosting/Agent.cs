@@ -1,0 +1,199 @@
+using EdgeAgent.Config;
+using EdgeAgent.Drivers;
+using EdgeAgent.Outputs.Mqtt;
+using EdgeAgent.Pipeline;
+using EdgeAgent.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Hosting;
+
+/// <summary>
+/// One running agent: sources → <see cref="SamplePipeline"/> → consumers and sinks. A fault in one source or sink never
+/// stops the others: each source runs in its own task with its own error boundary.
+/// </summary>
+public sealed partial class Agent : IAsyncDisposable
+{
+    /// <summary>Components built for every agent (one line per component).</summary>
+    public static readonly Func<IAgentComponent>[] ComponentFactories =
+    [
+    ];
+
+    private readonly AgentConfig _config;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly AgentMetrics _metrics;
+    private readonly List<IAgentComponent> _components = new();
+    private readonly List<ISource> _sources = new();
+    private EmbeddedBroker? _broker;
+
+    public Agent(AgentConfig config, ILoggerFactory loggers, AgentMetrics? metrics = null)
+    {
+        _config = config;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("EdgeAgent");
+        _metrics = metrics ?? AgentMetrics.Default;
+        Directory = new TagDirectory(config);
+        Context = new AgentContext(config, Directory, loggers, _metrics);
+    }
+
+    public TagDirectory Directory { get; }
+    public AgentContext Context { get; }
+    public SamplePipeline? Pipeline { get; private set; }
+    public IReadOnlyList<ISink> Sinks => Context.Sinks;
+
+    /// <summary>Writers per source (state and reason), valid once running.</summary>
+    public IReadOnlyList<SourceWriter> Writers { get; private set; } = [];
+
+    /// <summary>Extra components (tests, embedders) added before <see cref="RunAsync"/>.</summary>
+    public void Add(IAgentComponent component) => _components.Add(component);
+
+    /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops sources, drains the pipeline and flushes sinks.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken, TaskCompletionSource? started = null)
+    {
+        System.IO.Directory.CreateDirectory(_config.Agent.Data);
+        var mqtt = _config.Outputs.MqttDisabled ? null : _config.Outputs.Mqtt ?? MqttOptions.EmbeddedDefault;
+        if (mqtt is { Embedded: true })
+        {
+            _broker = await EmbeddedBroker.StartAsync(mqtt.Broker, _loggers.CreateLogger("EdgeAgent.Broker"), stoppingToken).ConfigureAwait(false);
+        }
+
+        foreach (var factory in ComponentFactories)
+        {
+            _components.Add(factory());
+        }
+
+        foreach (var component in _components)
+        {
+            component.Register(Context);
+        }
+
+        if (mqtt is not null)
+        {
+            Context.AddSink(new MqttSink(mqtt, _config.Agent, Directory, _metrics, _loggers.CreateLogger("EdgeAgent.Mqtt")));
+        }
+
+        var pipeline = new SamplePipeline(Directory, Context.Consumers, Context.Sinks, _config.Agent.QueueCapacity, _metrics, _logger);
+        Pipeline = pipeline;
+        Context.Attach(pipeline);
+
+        foreach (var sink in Context.Sinks)
+        {
+            await sink.StartAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        foreach (var component in _components)
+        {
+            await component.StartAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        using var sourcesStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var router = Task.Run(() => pipeline.RunAsync(CancellationToken.None), CancellationToken.None);
+        var writers = new List<SourceWriter>();
+        var sourceTasks = new List<Task>();
+        for (var i = 0; i < _config.Sources.Count; i++)
+        {
+            var sourceConfig = _config.Sources[i];
+            var writer = pipeline.CreateWriter(i, _metrics, pipeline.Publish);
+            writers.Add(writer);
+            var factory = DriverRegistry.Find(sourceConfig.Driver)!;
+            var source = factory.Create(sourceConfig, _loggers);
+            _sources.Add(source);
+            sourceTasks.Add(Task.Run(() => RunSourceAsync(source, writer, sourcesStop.Token), CancellationToken.None));
+        }
+
+        Writers = writers;
+        LogStarted(_logger, _config.Agent.Id, _config.Sources.Count, _config.Tags.Count, Context.Sinks.Count);
+        started?.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // Graceful stop: sources first, then drain the queue through the router, then flush the sinks.
+        await sourcesStop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(sourceTasks).ConfigureAwait(false);
+        pipeline.Complete();
+        await router.ConfigureAwait(false);
+        using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        foreach (var sink in Context.Sinks)
+        {
+            try
+            {
+                await sink.StopAsync(flush.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogSinkStopFailed(_logger, sink.Name, ex.Message);
+            }
+        }
+
+        LogStopped(_logger, pipeline.Routed);
+    }
+
+    private async Task RunSourceAsync(ISource source, SourceWriter writer, CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await source.RunAsync(writer, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A driver should never throw out of RunAsync; if one does, isolate it and restart it.
+                writer.SetState(SourceState.Down, $"driver failed: {ex.Message}");
+                try
+                {
+                    await Task.Delay(backoff, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var source in _sources)
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var sink in Context.Sinks)
+        {
+            await sink.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var component in _components)
+        {
+            await component.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Agent {AgentId} running: {Sources} sources, {Tags} tags, {Sinks} sinks")]
+    private static partial void LogStarted(ILogger logger, string agentId, int sources, int tags, int sinks);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Agent stopped after routing {Samples} samples")]
+    private static partial void LogStopped(ILogger logger, long samples);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Sink {Sink} did not stop cleanly: {Reason}")]
+    private static partial void LogSinkStopFailed(ILogger logger, string sink, string reason);
+}

@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Threading.Channels;
+using EdgeAgent.Drivers;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>A batch of samples in a pooled array, owned by whoever holds it; the router returns the array to the pool.</summary>
+public readonly record struct SampleBatch(Sample[] Items, int Count, int SourceIndex)
+{
+    public ReadOnlySpan<Sample> Span => Items.AsSpan(0, Count);
+}
+
+/// <summary>
+/// The TagBus: sources write batches into one bounded channel; a single router task fans every sample out to the
+/// consumers subscribed to its tag and every batch to the sinks.
+/// Full-policy of the channel: the newest batch is refused (DropWrite), counted in
+/// <c>edgeagent_dropped_total{queue="samples"}</c> and reported to the writing source — sources never block on a slow
+/// pipeline, and a drop is never silent.
+/// </summary>
+public sealed partial class SamplePipeline
+{
+    private readonly Channel<SampleBatch> _channel;
+    private readonly TagDirectory _directory;
+    private readonly ISampleConsumer[][] _consumers;
+    private readonly ISink[] _sinks;
+    private readonly AgentMetrics.Counter _dropped;
+    private readonly AgentMetrics.Counter[] _samplesBySource;
+    private readonly ILogger _logger;
+
+    public SamplePipeline(
+        TagDirectory directory,
+        IReadOnlyList<(int TagId, ISampleConsumer Consumer)> consumers,
+        IReadOnlyList<ISink> sinks,
+        int capacity,
+        AgentMetrics metrics,
+        ILogger logger)
+    {
+        _directory = directory;
+        _sinks = sinks.ToArray();
+        _logger = logger;
+        _dropped = metrics.DroppedTotal("samples");
+        _samplesBySource = directory.Sources.Select(metrics.SamplesTotal).ToArray();
+        var lists = new List<ISampleConsumer>[directory.Count];
+        foreach (var (tagId, consumer) in consumers)
+        {
+            (lists[tagId] ??= new List<ISampleConsumer>()).Add(consumer);
+        }
+
+        _consumers = lists.Select(l => l?.ToArray() ?? []).ToArray();
+        _channel = Channel.CreateBounded<SampleBatch>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of waiting: we drop the newest and count it.
+            SingleReader = true,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+        });
+    }
+
+    public TagDirectory Directory => _directory;
+
+    /// <summary>Samples routed since start (all sources).</summary>
+    public long Routed { get; private set; }
+
+    /// <summary>Creates the writer a source is given. <paramref name="sourceIndex"/> indexes <see cref="TagDirectory.Sources"/>.</summary>
+    public SourceWriter CreateWriter(int sourceIndex, AgentMetrics metrics, Action<SourceStateEvent>? onStateChange = null) =>
+        new(this, sourceIndex, _directory.Sources[sourceIndex], metrics, _logger, onStateChange);
+
+    internal bool TryEnqueue(ReadOnlySpan<Sample> samples, int sourceIndex)
+    {
+        if (samples.IsEmpty)
+        {
+            return true;
+        }
+
+        var items = ArrayPool<Sample>.Shared.Rent(samples.Length);
+        samples.CopyTo(items);
+        if (_channel.Writer.TryWrite(new SampleBatch(items, samples.Length, sourceIndex)))
+        {
+            return true;
+        }
+
+        ArrayPool<Sample>.Shared.Return(items);
+        _dropped.Add(samples.Length);
+        return false;
+    }
+
+    /// <summary>No more writes; the router drains what is queued and returns.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
+
+    /// <summary>Hands an event to every sink (called by SPC, alarms, equipment state, source state).</summary>
+    public void Publish(AgentEvent agentEvent)
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                sink.OnEvent(agentEvent);
+            }
+            catch (Exception ex)
+            {
+                LogSinkFailed(_logger, sink.Name, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>The router loop: runs until <see cref="Complete"/> and the queue is drained.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var reader = _channel.Reader;
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var batch))
+            {
+                Route(batch);
+            }
+        }
+    }
+
+    /// <summary>Routes one batch synchronously (the router loop's body; public for benchmarks and tests).</summary>
+    public void Route(SampleBatch batch)
+    {
+        try
+        {
+            var span = batch.Span;
+            for (var i = 0; i < span.Length; i++)
+            {
+                ref readonly var sample = ref span[i];
+                if ((uint)sample.TagId >= (uint)_consumers.Length)
+                {
+                    continue;
+                }
+
+                _directory.Update(sample);
+                var consumers = _consumers[sample.TagId];
+                for (var c = 0; c < consumers.Length; c++)
+                {
+                    try
+                    {
+                        consumers[c].OnSample(sample);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogConsumerFailed(_logger, consumers[c].GetType().Name, ex.Message);
+                    }
+                }
+            }
+
+            for (var s = 0; s < _sinks.Length; s++)
+            {
+                try
+                {
+                    _sinks[s].OnSamples(span);
+                }
+                catch (Exception ex)
+                {
+                    LogSinkFailed(_logger, _sinks[s].Name, ex.Message);
+                }
+            }
+
+            Routed += span.Length;
+            if ((uint)batch.SourceIndex < (uint)_samplesBySource.Length)
+            {
+                _samplesBySource[batch.SourceIndex].Add(span.Length);
+            }
+        }
+        finally
+        {
+            ArrayPool<Sample>.Shared.Return(batch.Items);
+        }
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Sink {Sink} failed to take data: {Reason}")]
+    private static partial void LogSinkFailed(ILogger logger, string sink, string reason);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Consumer {Consumer} failed on a sample: {Reason}")]
+    private static partial void LogConsumerFailed(ILogger logger, string consumer, string reason);
+}
+
+/// <summary>
+/// The <see cref="ISampleWriter"/> one source writes to. Tracks the source's state and logs one line per change.
+/// </summary>
+public sealed partial class SourceWriter : ISampleWriter
+{
+    private readonly SamplePipeline _pipeline;
+    private readonly int _sourceIndex;
+    private readonly string _source;
+    private readonly AgentMetrics.Counter _up;
+    private readonly AgentMetrics.Counter _errors;
+    private readonly ILogger _logger;
+    private readonly Action<SourceStateEvent>? _onStateChange;
+    private readonly object _gate = new();
+    private SourceState _state = SourceState.Starting;
+    private string? _reason;
+
+    internal SourceWriter(SamplePipeline pipeline, int sourceIndex, string source, AgentMetrics metrics, ILogger logger, Action<SourceStateEvent>? onStateChange)
+    {
+        _pipeline = pipeline;
+        _sourceIndex = sourceIndex;
+        _source = source;
+        _up = metrics.SourceUp(source);
+        _errors = metrics.ReadErrorsTotal(source);
+        _logger = logger;
+        _onStateChange = onStateChange;
+    }
+
+    public SourceState State => _state;
+
+    public string? Reason => _reason;
+
+    public bool TryWrite(ReadOnlySpan<Sample> samples) => _pipeline.TryEnqueue(samples, _sourceIndex);
+
+    public void SetState(SourceState state, string? reason = null)
+    {
+        if (state == SourceState.Down)
+        {
+            _errors.Inc();
+        }
+
+        lock (_gate)
+        {
+            if (state == _state && (state != SourceState.Down || reason == _reason))
+            {
+                return;
+            }
+
+            var was = _state;
+            _state = state;
+            _reason = reason;
+            _up.Set(state == SourceState.Up ? 1 : 0);
+            if (state == SourceState.Down)
+            {
+                LogDown(_logger, _source, reason ?? "unknown reason");
+            }
+            else if (state == SourceState.Up)
+            {
+                LogUp(_logger, _source, was.ToString().ToLowerInvariant());
+            }
+        }
+
+        _onStateChange?.Invoke(new SourceStateEvent(DateTime.UtcNow, _source, state, reason));
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Source {Source} is up (was {Previous})")]
+    private static partial void LogUp(ILogger logger, string source, string previous);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Source {Source} is down: {Reason}")]
+    private static partial void LogDown(ILogger logger, string source, string reason);
+}

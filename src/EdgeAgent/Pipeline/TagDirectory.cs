@@ -1,0 +1,50 @@
+using EdgeAgent.Config;
+using EdgeAgent.Drivers;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>
+/// Everything known about the tags, indexed by tag id, plus the latest sample of each (written only by the router
+/// thread; read elsewhere as a best-effort snapshot). Sinks use it to name tags without per-sample lookups.
+/// </summary>
+public sealed class TagDirectory
+{
+    private readonly Sample[] _latest;
+
+    public TagDirectory(AgentConfig config)
+    {
+        Tags = config.Tags;
+        Sources = config.Sources.Select(s => s.Name).ToArray();
+        SourceOf = config.Tags.Select(t => Array.IndexOf(Sources, t.Source)).ToArray();
+        _latest = new Sample[config.Tags.Count];
+        for (var i = 0; i < _latest.Length; i++)
+        {
+            _latest[i] = new Sample(i, double.NaN, Quality.Bad, 0, 0);
+        }
+    }
+
+    public IReadOnlyList<TagConfig> Tags { get; }
+    public string[] Sources { get; }
+
+    /// <summary>Index into <see cref="Sources"/> of each tag's source.</summary>
+    public int[] SourceOf { get; }
+
+    public int Count => _latest.Length;
+
+    public ref readonly Sample Latest(int tagId) => ref _latest[tagId];
+
+    internal void Update(in Sample sample) => _latest[sample.TagId] = sample;
+
+    public int IdOf(string fullName)
+    {
+        for (var i = 0; i < Tags.Count; i++)
+        {
+            if (Tags[i].FullName == fullName)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
