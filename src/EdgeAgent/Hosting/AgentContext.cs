@@ -28,6 +28,9 @@ public sealed class AgentContext
     public AgentMetrics Metrics { get; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Where commands (MQTT cmd/#, CLI) are dispatched; components register their handlers here.</summary>
+    public CommandHub Commands { get; } = new();
+
     /// <summary>Routes every sample of <paramref name="tagId"/> to <paramref name="consumer"/> (on the router thread).</summary>
     public void Subscribe(int tagId, ISampleConsumer consumer) => _consumers.Add((tagId, consumer));
 
