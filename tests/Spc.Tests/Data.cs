@@ -42,6 +42,11 @@ internal static class Approx
     /// <summary>Asserts |actual − expected| ≤ 1e-6·max(1, |expected|) (the "1e-6 relative").</summary>
     public static void Equal(double expected, double actual, double relative = 1e-6)
     {
+        if (expected.Equals(actual))
+        {
+            return; // also ±∞ and NaN
+        }
+
         var tolerance = relative * Math.Max(1.0, Math.Abs(expected));
         Assert.True(Math.Abs(actual - expected) <= tolerance, $"expected {expected:R} ± {tolerance:G3}, found {actual:R}");
     }
