@@ -20,6 +20,9 @@ public sealed record ModbusTagOptions
     /// <summary><c>offset:</c> — added after scaling.</summary>
     public double Offset { get; init; }
 
+    /// <summary><c>unitId:</c> — unit of this tag when it differs from the source's (multi-drop RTU bus).</summary>
+    public byte? UnitId { get; init; }
+
     /// <summary><c>length:</c> — registers of a string (2 ASCII characters each).</summary>
     public int Length { get; init; }
 
