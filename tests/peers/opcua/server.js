@@ -46,6 +46,15 @@ async function main() {
     });
     await server.initialize();
 
+    // node-opcua does not pass allowUnsecurePassword through to its endpoints: offer a user name token policy
+    // without encryption on the None endpoint so the client's clear-text (loopback) login can be tested.
+    const { UserTokenType, UserTokenPolicy } = require("node-opcua-types");
+    for (const endpoint of server.endpoints) {
+        for (const description of endpoint.endpointDescriptions()) {
+            description.userIdentityTokens.push(new UserTokenPolicy({ policyId: "username_unsecure", tokenType: UserTokenType.UserName, securityPolicyUri: null }));
+        }
+    }
+
     const addressSpace = server.engine.addressSpace;
     const ns = addressSpace.registerNamespace("urn:edgeagent:test");
     const ns2 = addressSpace.registerNamespace("urn:edgeagent:second");

@@ -40,6 +40,12 @@ public sealed partial class UaClient : IAsyncDisposable
     public static async Task<UaClient> ConnectAsync(UaClientOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         var client = new UaClient(options, logger ?? NullLogger.Instance);
+        if (options.UserName is not null)
+        {
+            // Before any I/O: a refused password never leaves the machine.
+            client.CheckClearTextPasswordAllowed();
+        }
+
         client._channel = await UaSecureChannel.OpenAsync(options.EndpointUrl, options.Security, options.Transport, client._logger, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -162,11 +168,6 @@ public sealed partial class UaClient : IAsyncDisposable
     {
         var user = _options.UserName;
         var policyId = ChooseUserTokenPolicy(user is null ? UserTokenType.Anonymous : UserTokenType.UserName);
-        if (user is not null)
-        {
-            CheckClearTextPasswordAllowed();
-        }
-
         var w = Begin(EncodingIds.ActivateSessionRequest);
         w.WriteString(null); // ClientSignature.Algorithm
         w.WriteByteString((byte[]?)null);
