@@ -34,6 +34,7 @@ public static class DriverRegistry
     public static IReadOnlyList<IDriverFactory> Factories { get; } =
     [
         new SimulatorDriverFactory(),
+        new ModbusDriverFactory(),
     ];
 
     public static IDriverFactory? Find(string driver)
