@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeAgent.Config;
+using Json.Schema;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace EdgeAgent.Tests.Config;
+
+/// <summary>config/edgeagent.schema.json (what editors check) and the loader (what the agent checks) agree.</summary>
+public class SchemaTests
+{
+    private static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(Repo.PathOf("config", "edgeagent.schema.json")));
+
+    public static TheoryData<string> Examples()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Repo.PathOf("config"), "*.yaml", SearchOption.AllDirectories).Order())
+        {
+            data.Add(Path.GetRelativePath(Repo.Root, file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Every_example_config_is_valid_for_the_loader_and_the_schema(string relative)
+    {
+        var path = Repo.PathOf(relative);
+        var (_, errors) = ConfigLoader.TryLoad(path);
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        var result = Evaluate(File.ReadAllText(path));
+        Assert.True(result.IsValid, Describe(result));
+    }
+
+    /// <summary>Invalid configs whose mistakes a schema can see: both must reject them.</summary>
+    [Theory]
+    [InlineData("unknown-key-did-you-mean")]
+    [InlineData("bad-durations")]
+    [InlineData("wrong-types")]
+    [InlineData("bad-chart-and-rules")]
+    [InlineData("bad-names")]
+    [InlineData("bad-outputs")]
+    [InlineData("source-without-tags")]
+    [InlineData("missing-sources")]
+    [InlineData("not-a-mapping")]
+    public void Invalid_configs_are_rejected_by_the_schema_too(string name)
+    {
+        var text = File.ReadAllText(Repo.PathOf("tests", "EdgeAgent.Tests", "Config", "cases", name, "config.yaml"));
+        var (_, errors) = ConfigLoader.TryParse(text, "config.yaml");
+        Assert.True(errors.HasErrors);
+        Assert.False(Evaluate(text).IsValid, $"the schema accepted case {name}, which the loader rejects");
+    }
+
+    [Fact]
+    public void The_schema_rejects_an_unknown_top_level_key_like_the_loader()
+    {
+        const string text = "sources:\n  - { name: s, driver: simulator, tags: [ { name: a } ] }\nsourcez: []\n";
+        Assert.True(ConfigLoader.TryParse(text, "x.yaml").Errors.HasErrors);
+        Assert.False(Evaluate(text).IsValid);
+    }
+
+    private static EvaluationResults Evaluate(string yaml) =>
+        Schema.Evaluate(ToJson(yaml), new EvaluationOptions { OutputFormat = OutputFormat.List });
+
+    private static string Describe(EvaluationResults result) =>
+        string.Join("\n", (result.Details ?? []).Where(d => d.Errors is not null)
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}")));
+
+    /// <summary>YAML → JSON the way YAML 1.2 core schema reads plain scalars (quoted scalars stay strings).</summary>
+    internal static JsonNode? ToJson(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
+    }
+
+    private static JsonNode? Convert(YamlNode node)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                var obj = new JsonObject();
+                foreach (var (k, v) in map.Children)
+                {
+                    obj[((YamlScalarNode)k).Value!] = Convert(v);
+                }
+
+                return obj;
+            case YamlSequenceNode seq:
+                var arr = new JsonArray();
+                foreach (var item in seq.Children)
+                {
+                    arr.Add(Convert(item));
+                }
+
+                return arr;
+            case YamlScalarNode { Style: ScalarStyle.Plain } s:
+                var t = s.Value ?? string.Empty;
+                if (t is "" or "~" or "null")
+                {
+                    return null;
+                }
+
+                if (t is "true" or "false")
+                {
+                    return JsonValue.Create(t == "true");
+                }
+
+                if (long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+                {
+                    return JsonValue.Create(l);
+                }
+
+                if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                {
+                    return JsonValue.Create(d);
+                }
+
+                return JsonValue.Create(t);
+            case YamlScalarNode s:
+                return JsonValue.Create(s.Value);
+            default:
+                throw new JsonException("unexpected YAML node " + node.NodeType);
+        }
+    }
+}
