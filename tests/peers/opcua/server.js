@@ -41,7 +41,7 @@ async function main() {
             isValidUser: (user, password) => user === "edge" && password === "secret",
         },
         maxConnectionsPerEndpoint: 50,
-        serverCapabilities: { maxBrowseContinuationPoints: 10 },
+        serverCapabilities: { maxBrowseContinuationPoints: 10, minSupportedSampleRate: 0 },
         buildInfo: { productName: "EdgeAgentTestServer", buildNumber: "1", buildDate: new Date(2024, 0, 1) },
     });
     await server.initialize();
@@ -119,7 +119,7 @@ async function main() {
     // A counter changing every fastInterval ms: consecutive values let tests count what they missed.
     let fast = 0;
     const fastVar = ns.addVariable({ componentOf: demo, browseName: "Fast", nodeId: "s=Demo.Fast", dataType: DataType.Double,
-        minimumSamplingInterval: 1, value: new Variant({ dataType: DataType.Double, value: 0 }) });
+        minimumSamplingInterval: 0, value: new Variant({ dataType: DataType.Double, value: 0 }) });
     setInterval(() => {
         fast += 1;
         fastVar.setValueFromSource(new Variant({ dataType: DataType.Double, value: fast }));
@@ -137,7 +137,7 @@ async function main() {
         const vars = [];
         for (let i = 0; i < loadCount; i++) {
             vars.push(ns.addVariable({ componentOf: load, browseName: "L" + i, nodeId: "s=Load." + i, dataType: DataType.Double,
-                minimumSamplingInterval: 1, value: new Variant({ dataType: DataType.Double, value: 0 }) }));
+                minimumSamplingInterval: 0, value: new Variant({ dataType: DataType.Double, value: 0 }) }));
         }
         let tick = 0;
         setInterval(() => {

@@ -73,6 +73,9 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     /// <summary>Number of security token renewals so far (observable for tests).</summary>
     public int RenewCount { get; private set; }
 
+    /// <summary>Raised after each security token renewal (on the renewal task).</summary>
+    public event Action<UaSecureChannel>? TokenRenewed;
+
     /// <summary>Next RequestHeader.RequestHandle.</summary>
     public uint NextRequestHandle() => (uint)Interlocked.Increment(ref _requestHandle);
 
@@ -250,7 +253,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         body.WriteInt32(renew ? 1 : 0); // SecurityTokenRequestType Issue/Renew
         body.WriteInt32((int)_policy.Mode);
         body.WriteByteString(clientNonce);
-        body.WriteUInt32((uint)Math.Clamp(_options.TokenLifetime.TotalMilliseconds, 10_000, uint.MaxValue));
+        body.WriteUInt32((uint)Math.Clamp(_options.TokenLifetime.TotalMilliseconds, 1000, uint.MaxValue));
         using var response = await SendAsync(UaTcp.Opn, body.WrittenSpan, _options.RequestTimeout, "OpenSecureChannel", cancellationToken).ConfigureAwait(false);
         var r = response.CreateReader();
         if (response.TypeId != OpenSecureChannelResponseId)
@@ -279,6 +282,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         {
             RenewCount++;
             Log.Renewed(_logger, EndpointUrl, _channelId, tokenId, _tokenLifetime.TotalSeconds);
+            TokenRenewed?.Invoke(this);
         }
     }
 
