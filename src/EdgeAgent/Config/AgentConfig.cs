@@ -94,6 +94,27 @@ public sealed record CharacteristicConfig
     public double K { get; init; } = 0.5;
     public double H { get; init; } = 5.0;
     public IReadOnlyList<string> Rules { get; init; } = ["we1", "we2", "we3", "we4"];
+
+    /// <summary><c>trigger:</c> a part-complete tag: on each rising edge (0 → non-zero) the measured tag's latest value is
+    /// taken as one measurement; without it every sample of the tag is a measurement (-1: none).</summary>
+    public int TriggerTagId { get; init; } = -1;
+
+    public string? Trigger { get; init; }
+
+    /// <summary><c>capability: { window: N }</c>: Cp/Cpk/Pp/Ppk over the last N measurements (default 125).</summary>
+    public int CapabilityWindow { get; init; } = 125;
+
+    /// <summary>Priority of SPC rule alarms (<c>priority:</c>, default medium) and of spec-limit alarms (<c>spec_priority:</c>, default high).</summary>
+    public string Priority { get; init; } = "medium";
+
+    public string SpecPriority { get; init; } = "high";
+
+    /// <summary>Spec-limit alarms clear only once the value is back inside the limit by this much (<c>deadband:</c>).</summary>
+    public double Deadband { get; init; }
+
+    /// <summary><c>context:</c> tags read when an alarm of this characteristic activates (part serial, batch, operator…).</summary>
+    public IReadOnlyList<Alarms.ContextTag> Context { get; init; } = [];
+
     public Mark At { get; init; }
 }
 
@@ -105,6 +126,29 @@ public sealed record EquipmentConfig
     public string? Fault { get; init; }
     public string? Idle { get; init; }
     public string? Setup { get; init; }
+
+    /// <summary>The four conditions compiled at load (null when not given). Priority: fault &gt; setup &gt; running &gt; idle.</summary>
+    public Expressions.Expression? RunningWhen { get; init; }
+    public Expressions.Expression? FaultWhen { get; init; }
+    public Expressions.Expression? IdleWhen { get; init; }
+    public Expressions.Expression? SetupWhen { get; init; }
+
+    /// <summary>Sources whose loss makes the equipment offline: the sources of the tags its conditions read.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary><c>parts: { total: tag, good: tag }</c>: part counters (tags counting up) for OEE; -1 when not given.</summary>
+    public int PartsTotalTagId { get; init; } = -1;
+    public int PartsGoodTagId { get; init; } = -1;
+
+    /// <summary><c>report:</c> republish the (retained) status with its counters this often (default 60s; 0 = only on change).</summary>
+    public TimeSpan Report { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>alarms:</c> expression alarms on this equipment's tags.</summary>
+    public IReadOnlyList<Alarms.AlarmConfig> Alarms { get; init; } = [];
+
+    /// <summary><c>context:</c> tags read when an alarm of this equipment activates (default for its alarms).</summary>
+    public IReadOnlyList<Alarms.ContextTag> Context { get; init; } = [];
+
     public Mark At { get; init; }
 }
 

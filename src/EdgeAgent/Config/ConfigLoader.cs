@@ -112,7 +112,7 @@ public static partial class ConfigLoader
         }
 
         var characteristics = BindCharacteristics(top, tagIndex);
-        var equipment = BindEquipment(top);
+        var equipment = BindEquipment(top, tagIndex);
         var outputs = OutputsBinder.Bind(top.Map("outputs"));
         top.ReportUnknownKeys();
 
@@ -371,6 +371,20 @@ public static partial class ConfigLoader
             var l = map.Double("L", 0.1, 10);
             var k = map.Double("k", 0, 10);
             var h = map.Double("h", 0.1, 100);
+            var resolver = Expressions.DictionaryTagResolver.From(tags.Values);
+            var trigger = map.String("trigger");
+            var triggerId = Alarms.AlarmBinder.BindTag(map, "trigger", resolver);
+            var window = 125;
+            if (map.Map("capability") is { } capability)
+            {
+                window = capability.Int("window", 2, 100_000) ?? window;
+                capability.ReportUnknownKeys();
+            }
+
+            var priority = map.Choice("priority", Alarms.AlarmPriorities.All) ?? "medium";
+            var specPriority = map.Choice("spec_priority", Alarms.AlarmPriorities.All) ?? "high";
+            var deadband = map.Double("deadband", 0) ?? 0;
+            var context = Alarms.AlarmBinder.BindContext(map, resolver);
             map.ReportUnknownKeys();
             var defaults = new CharacteristicConfig { Name = name, Tag = tagName };
             result.Add(defaults with
@@ -390,6 +404,13 @@ public static partial class ConfigLoader
                 K = k ?? defaults.K,
                 H = h ?? defaults.H,
                 Rules = rules.Count > 0 ? rules : defaults.Rules,
+                Trigger = trigger,
+                TriggerTagId = triggerId,
+                CapabilityWindow = window,
+                Priority = priority,
+                SpecPriority = specPriority,
+                Deadband = deadband,
+                Context = context,
                 At = map.Start,
             });
         }
@@ -397,10 +418,11 @@ public static partial class ConfigLoader
         return result;
     }
 
-    private static List<EquipmentConfig> BindEquipment(ConfigMap top)
+    private static List<EquipmentConfig> BindEquipment(ConfigMap top, Dictionary<string, TagConfig> tags)
     {
         var result = new List<EquipmentConfig>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var resolver = Expressions.DictionaryTagResolver.From(tags.Values);
         foreach (var map in top.MapList("equipment"))
         {
             var name = map.RequiredString("name");
@@ -418,8 +440,54 @@ public static partial class ConfigLoader
                 map.ErrorHere("give at least one of running, fault, idle, setup (an expression over tags)");
             }
 
+            var runningWhen = Expressions.ExpressionBinder.Bind(map, "running", resolver);
+            var faultWhen = Expressions.ExpressionBinder.Bind(map, "fault", resolver);
+            var idleWhen = Expressions.ExpressionBinder.Bind(map, "idle", resolver);
+            var setupWhen = Expressions.ExpressionBinder.Bind(map, "setup", resolver);
+            int totalId = -1, goodId = -1;
+            if (map.Map("parts") is { } parts)
+            {
+                totalId = Alarms.AlarmBinder.BindTag(parts, "total", resolver);
+                goodId = Alarms.AlarmBinder.BindTag(parts, "good", resolver);
+                parts.ReportUnknownKeys();
+            }
+
+            var report = map.Duration("report", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? TimeSpan.FromSeconds(60);
+            var context = Alarms.AlarmBinder.BindContext(map, resolver);
+            var alarms = Alarms.AlarmBinder.BindList(map, name, resolver, context);
             map.ReportUnknownKeys();
-            result.Add(new EquipmentConfig { Name = name, Running = running, Fault = fault, Idle = idle, Setup = setup, At = map.Start });
+            var byId = tags.Values.ToDictionary(t => t.Id);
+            var sources = new List<string>();
+            foreach (var expression in new[] { runningWhen, faultWhen, idleWhen, setupWhen })
+            {
+                foreach (var id in expression?.TagIds ?? [])
+                {
+                    if (byId.TryGetValue(id, out var tag) && !sources.Contains(tag.Source))
+                    {
+                        sources.Add(tag.Source);
+                    }
+                }
+            }
+
+            result.Add(new EquipmentConfig
+            {
+                Name = name,
+                Running = running,
+                Fault = fault,
+                Idle = idle,
+                Setup = setup,
+                RunningWhen = runningWhen,
+                FaultWhen = faultWhen,
+                IdleWhen = idleWhen,
+                SetupWhen = setupWhen,
+                Sources = sources,
+                PartsTotalTagId = totalId,
+                PartsGoodTagId = goodId,
+                Report = report,
+                Alarms = alarms,
+                Context = context,
+                At = map.Start,
+            });
         }
 
         return result;

@@ -16,6 +16,8 @@ public sealed partial class Agent : IAsyncDisposable
     /// <summary>Components built for every agent (one line per component).</summary>
     public static readonly Func<IAgentComponent>[] ComponentFactories =
     [
+        () => new Alarms.AlarmComponent(),
+        () => new Equipment.EquipmentComponent(),
     ];
 
     private readonly AgentConfig _config;

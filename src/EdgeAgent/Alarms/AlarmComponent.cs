@@ -1,0 +1,278 @@
+using System.Text.Json;
+using EdgeAgent.Config;
+using EdgeAgent.Drivers;
+using EdgeAgent.Expressions;
+using EdgeAgent.Hosting;
+using EdgeAgent.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Alarms;
+
+/// <summary>
+/// The alarm part of the agent: the <see cref="AlarmEngine"/> (list, lifecycle, persistence), the commands
+/// <c>alarm/ack</c> <c>{"id","by","comment"}</c>, <c>alarm/shelve</c> <c>{"id","by","for":"1h"}</c> and
+/// <c>alarm/unshelve</c> <c>{"id"}</c>, the expression alarms of <c>equipment[].alarms</c>, and a communication-loss
+/// alarm per source (<c>{source}/comm-loss</c>, high) driven by <see cref="SourceStateEvent"/>s.
+/// A background task writes the list when it changes, applies CLI requests and ends expired shelves.
+/// </summary>
+public sealed partial class AlarmComponent : IAgentComponent
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, AlarmCondition> _commLoss = new(StringComparer.Ordinal);
+    private AlarmEngine? _engine;
+    private ILogger? _logger;
+    private Task? _loop;
+
+    public AlarmEngine Engine => _engine ?? throw new InvalidOperationException("not registered");
+
+    public void Register(AgentContext context)
+    {
+        var engine = AlarmEngine.For(context);
+        _engine = engine;
+        _logger = context.Loggers.CreateLogger("EdgeAgent.Alarms");
+        context.Commands.Register("alarm/ack", (payload, _) => Task.FromResult(Ack(engine, payload)));
+        context.Commands.Register("alarm/shelve", (payload, _) => Task.FromResult(Shelve(engine, payload)));
+        context.Commands.Register("alarm/unshelve", (payload, _) => Task.FromResult(Unshelve(engine, payload)));
+
+        foreach (var source in context.Config.Sources)
+        {
+            _commLoss[source.Name] = engine.Define(new AlarmDefinition
+            {
+                Id = $"{source.Name}/comm-loss",
+                Source = source.Name,
+                Priority = "high",
+                Rule = "comm-loss",
+                Message = $"communication with source '{source.Name}' lost",
+            });
+        }
+
+        foreach (var equipment in context.Config.Equipment)
+        {
+            foreach (var alarm in equipment.Alarms)
+            {
+                var condition = engine.Define(new AlarmDefinition
+                {
+                    Id = alarm.Id,
+                    Source = equipment.Name,
+                    Priority = alarm.Priority,
+                    Rule = alarm.Name,
+                    Message = alarm.Message ?? alarm.When.Text,
+                    Context = alarm.Context,
+                    OnDelay = alarm.OnDelay,
+                    OffDelay = alarm.OffDelay,
+                });
+                var consumer = new ExpressionAlarm(alarm, condition, context.Directory);
+                foreach (var tagId in alarm.When.TagIds)
+                {
+                    context.Subscribe(tagId, consumer);
+                }
+            }
+        }
+
+        context.AddSink(new SourceStateTap(this));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var engine = Engine;
+        _loop = Task.Run(() => HousekeepingAsync(engine, _stop.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        if (_engine is not null)
+        {
+            TryPersist(_engine);
+        }
+
+        _stop.Dispose();
+    }
+
+    private void OnSourceState(SourceStateEvent e)
+    {
+        if (!_commLoss.TryGetValue(e.Source, out var condition) || e.State == SourceState.Starting)
+        {
+            return;
+        }
+
+        lock (condition)
+        {
+            condition.Update(e.State == SourceState.Down, double.NaN, e.Ts.Ticks);
+        }
+    }
+
+    private async Task HousekeepingAsync(AlarmEngine engine, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await engine.Dirty.WaitAsync(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                foreach (var request in AlarmStore.Dequeue(engine.DataDir))
+                {
+                    var result = engine.Apply(request);
+                    if (!result.Ok)
+                    {
+                        LogRequestFailed(_logger!, request.Action, request.Id, result.Error ?? string.Empty);
+                    }
+                }
+
+                engine.ExpireShelves();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogPersistFailed(_logger!, ex.Message);
+            }
+
+            TryPersist(engine);
+        }
+    }
+
+    private void TryPersist(AlarmEngine engine)
+    {
+        try
+        {
+            engine.Persist();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogPersistFailed(_logger!, ex.Message);
+        }
+    }
+
+    internal static CommandResult Ack(AlarmEngine engine, ReadOnlyMemory<byte> payload)
+    {
+        if (!TryRead(payload, out var root, out var error))
+        {
+            return CommandResult.Fail(error);
+        }
+
+        var id = Text(root, "id");
+        return id is null
+            ? CommandResult.Fail("alarm/ack: expected {\"id\":\"…\",\"by\":\"…\",\"comment\":\"…\"}; 'id' is missing")
+            : engine.Acknowledge(id, Text(root, "by"), Text(root, "comment"));
+    }
+
+    private static CommandResult Shelve(AlarmEngine engine, ReadOnlyMemory<byte> payload)
+    {
+        if (!TryRead(payload, out var root, out var error))
+        {
+            return CommandResult.Fail(error);
+        }
+
+        var id = Text(root, "id");
+        var text = Text(root, "for") ?? "1h";
+        if (id is null)
+        {
+            return CommandResult.Fail("alarm/shelve: expected {\"id\":\"…\",\"by\":\"…\",\"for\":\"1h\"}; 'id' is missing");
+        }
+
+        return Durations.TryParse(text, out var duration)
+            ? engine.Shelve(id, duration, Text(root, "by"))
+            : CommandResult.Fail($"alarm/shelve: 'for' must be a duration such as 30m or 2h, found '{text}'");
+    }
+
+    private static CommandResult Unshelve(AlarmEngine engine, ReadOnlyMemory<byte> payload)
+    {
+        if (!TryRead(payload, out var root, out var error))
+        {
+            return CommandResult.Fail(error);
+        }
+
+        var id = Text(root, "id");
+        return id is null ? CommandResult.Fail("alarm/unshelve: 'id' is missing") : engine.Unshelve(id);
+    }
+
+    private static bool TryRead(ReadOnlyMemory<byte> payload, out JsonElement root, out string error)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            root = doc.RootElement.Clone();
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                error = $"expected a JSON object, found {root.ValueKind}";
+                return false;
+            }
+
+            error = string.Empty;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            root = default;
+            error = $"payload is not JSON: {ex.Message}";
+            return false;
+        }
+    }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    [LoggerMessage(EventId = 810, Level = LogLevel.Error, Message = "Cannot write the alarm list: {Reason}")]
+    private static partial void LogPersistFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 811, Level = LogLevel.Warning, Message = "Alarm request {Action} {AlarmId} failed: {Reason}")]
+    private static partial void LogRequestFailed(ILogger logger, string action, string alarmId, string reason);
+
+    /// <summary>Receives events from the pipeline (any thread) and passes source state changes on.</summary>
+    private sealed class SourceStateTap(AlarmComponent owner) : ISink
+    {
+        public string Name => "alarms";
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void OnSamples(ReadOnlySpan<Sample> samples)
+        {
+        }
+
+        public void OnEvent(AgentEvent agentEvent)
+        {
+            if (agentEvent is SourceStateEvent state)
+            {
+                owner.OnSourceState(state);
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>An expression alarm on the router thread: re-evaluated on each sample of a tag it reads (O(size of the expression)).</summary>
+internal sealed class ExpressionAlarm(AlarmConfig config, AlarmCondition condition, TagDirectory directory) : ISampleConsumer
+{
+    private readonly Expression _when = config.When;
+    private readonly int _valueTag = config.When.TagIds.Length > 0 ? config.When.TagIds[0] : -1;
+    private readonly double _deadband = config.Deadband;
+
+    public void OnSample(in Sample sample)
+    {
+        var values = new DirectoryValues(directory);
+        var value = _valueTag >= 0 ? values.Value(_valueTag) : sample.Value;
+        if (_deadband > 0)
+        {
+            condition.UpdateMargin(_when.Margin(values), _when.IsInclusive, _deadband, value, sample.ReceiveTicks);
+        }
+        else
+        {
+            condition.Update(_when.IsTrue(values), value, sample.ReceiveTicks);
+        }
+    }
+}
