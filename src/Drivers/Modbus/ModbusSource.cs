@@ -160,7 +160,7 @@ public sealed partial class ModbusSource : ISource
         {
             if (down)
             {
-                LogDown(_logger, Name, _client.Endpoint, unreachable!.Message);
+                LogDown(_logger, Name, _client.Endpoint, unreachable!.Detail);
             }
             else
             {
@@ -245,10 +245,10 @@ public sealed partial class ModbusSource : ISource
         }
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Modbus source {Source} up: {Endpoint} answers ({Good} of {Tags} tags Good)")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Modbus source {Source} up ({Endpoint}): {Good} of {Tags} tags Good")]
     private static partial void LogUp(ILogger logger, string source, string endpoint, int good, int tags);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Modbus source {Source} down: {Reason} (endpoint {Endpoint}); retrying with backoff")]
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Modbus source {Source} down ({Endpoint}): {Reason}; retrying with backoff")]
     private static partial void LogDown(ILogger logger, string source, string endpoint, string reason);
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Modbus source {Source}: device refused {Block} ({Reason}); reading its {Count} tags one by one")]

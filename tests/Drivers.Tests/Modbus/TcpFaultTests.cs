@@ -257,7 +257,7 @@ public class TcpFaultTests
 
             stop.Cancel();
             await run;
-            Assert.Equal(["up", "down", "up"], logs.Lines.Select(l => l.Contains(" up:") ? "up" : l.Contains(" down:") ? "down" : l));
+            Assert.Equal(["up", "down", "up"], logs.Lines.Select(l => l.Contains(" up (") ? "up" : l.Contains(" down (") ? "down" : l));
         }
         finally
         {
