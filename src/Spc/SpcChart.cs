@@ -34,6 +34,10 @@ public sealed class SpcChart
     private double center = double.NaN, sigma = double.NaN, secondaryCenter = double.NaN;
     private double fixedUcl = double.NaN, fixedCl = double.NaN, fixedLcl = double.NaN;
 
+    // Constant limits and zone lines (variables charts and fixed limits): computed once, not per sample.
+    private bool constantLimits;
+    private double kCenter, kUcl, kLcl, kSigma, kUp1, kUp2, kDown1, kDown2, kSecondaryUcl, kSecondaryLcl;
+
     // Phase I accumulation: Σstat, Σsecondary, #secondary, #subgroups, Σcount, Σsize; plus the points to replay.
     private double accStat, accSecondary, accSecondaryCount, accSubgroups, accCount, accSize;
     private readonly double[] baselineValues;
@@ -258,6 +262,7 @@ public sealed class SpcChart
 
         phase = Phase.Baseline;
         center = sigma = secondaryCenter = double.NaN;
+        Recache();
         accStat = accSecondary = accSecondaryCount = accSubgroups = accCount = accSize = 0;
         baselineCount = 0;
         rules = default;
@@ -304,6 +309,31 @@ public sealed class SpcChart
             sigma = (ucl - lcl) / 6 * sqrtN;
             secondaryCenter = secondaryCenterPerSigma * sigma;
         }
+
+        Recache();
+    }
+
+    private void Recache()
+    {
+        kSecondaryUcl = secondaryCenter * secondaryUclFactor;
+        kSecondaryLcl = secondaryCenter * secondaryLclFactor;
+        if (phase == Phase.Fixed && type is not (ChartType.Ewma or ChartType.Cusum))
+        {
+            // Fixed limits may be asymmetric: each side gets its own zone width.
+            double su = (fixedUcl - fixedCl) / 3, sd = (fixedCl - fixedLcl) / 3;
+            (constantLimits, kCenter, kUcl, kLcl, kSigma) = (true, fixedCl, fixedUcl, fixedLcl, (fixedUcl - fixedLcl) / 6);
+            (kUp1, kUp2, kDown1, kDown2) = (fixedCl + su, fixedCl + 2 * su, fixedCl - sd, fixedCl - 2 * sd);
+        }
+        else if (phase != Phase.Baseline && type is ChartType.Imr or ChartType.XbarR or ChartType.XbarS)
+        {
+            var sp = sigma / sqrtN;
+            (constantLimits, kCenter, kUcl, kLcl, kSigma) = (true, center, center + 3 * sp, center - 3 * sp, sp);
+            (kUp1, kUp2, kDown1, kDown2) = (center + sp, center + 2 * sp, center - sp, center - 2 * sp);
+        }
+        else
+        {
+            constantLimits = false;
+        }
     }
 
     private void ApplyParameters(ChartParameters p)
@@ -316,6 +346,7 @@ public sealed class SpcChart
         ewma = center;
         ewmaDecay = 1.0;
         cusumUpper = cusumLower = 0;
+        Recache();
     }
 
     private ChartParameters Estimate()
@@ -441,14 +472,14 @@ public sealed class SpcChart
                     _ => raw,
                 };
 
-                if (phase == Phase.Fixed)
+                if (constantLimits)
                 {
-                    c = fixedCl;
-                    ucl = fixedUcl;
-                    lcl = fixedLcl;
-                    su = (ucl - c) / 3;
-                    sd = (c - lcl) / 3;
-                    sp = (ucl - lcl) / 6;
+                    c = kCenter;
+                    ucl = kUcl;
+                    lcl = kLcl;
+                    sp = kSigma;
+                    violations = rules.Evaluate(value, c, kUp1, kUp2, kDown1, kDown2, ucl, lcl, enabled);
+                    break;
                 }
                 else
                 {
@@ -502,8 +533,8 @@ public sealed class SpcChart
             Sigma = sp,
             Secondary = secondary,
             SecondaryCenter = secondaryCenter,
-            SecondaryUcl = secondaryCenter * secondaryUclFactor,
-            SecondaryLcl = secondaryCenter * secondaryLclFactor,
+            SecondaryUcl = kSecondaryUcl,
+            SecondaryLcl = kSecondaryLcl,
             CusumUpper = cu,
             CusumLower = cl,
             Violations = violations,
@@ -629,6 +660,7 @@ public sealed class SpcChart
         chart.fixedUcl = state.FixedUcl;
         chart.fixedCl = state.FixedCl;
         chart.fixedLcl = state.FixedLcl;
+        chart.Recache();
         var a = state.Accumulator;
         (chart.accStat, chart.accSecondary, chart.accSecondaryCount, chart.accSubgroups, chart.accCount, chart.accSize) = (a[0], a[1], a[2], a[3], a[4], a[5]);
         state.BaselineValues.CopyTo(chart.baselineValues, 0);

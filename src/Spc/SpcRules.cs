@@ -131,113 +131,86 @@ public static class SpcRuleNames
 /// </summary>
 public struct RuleState
 {
+    // Branch-free on purpose: on noisy data every "is this point beyond …" test is a coin flip for the branch predictor,
+    // so each counter is updated as (count + 1)·condition and each rule bit as condition·mask.
     private double previous;
-    private bool hasPrevious;
-    private int sideRun;      // +k: k consecutive points above the center, −k: below, 0: last point on the center
+    private int hasPrevious;  // 0 before the first point, 1 after
+    private int aboveRun;     // consecutive points strictly above the center
+    private int belowRun;     // consecutive points strictly below the center
     private int upRun;        // consecutive strict increases ending here
     private int downRun;      // consecutive strict decreases ending here
-    private int alternating;  // consecutive differences alternating in sign, ending here
+    private int alternating;  // consecutive non-zero differences alternating in sign, ending here
     private int lastDirection;
     private int withinRun;    // consecutive points with |z| ≤ 1
     private int outsideRun;   // consecutive points with |z| > 1
     private uint above2, below2, above1, below1; // bit histories, bit 0 = this point
 
     /// <summary>Evaluates point <paramref name="x"/> and returns the enabled rules it violates.</summary>
-    public SpcRules Evaluate(double x, double center, double sigmaUp, double sigmaDown, double ucl, double lcl, SpcRules enabled)
+    public SpcRules Evaluate(double x, double center, double sigmaUp, double sigmaDown, double ucl, double lcl, SpcRules enabled) =>
+        Evaluate(x, center, center + sigmaUp, center + 2 * sigmaUp, center - sigmaDown, center - 2 * sigmaDown, ucl, lcl, enabled);
+
+    /// <summary>As above with the zone lines precomputed (c ± 1σ, c ± 2σ): the per-sample path when limits are constant.</summary>
+    public SpcRules Evaluate(double x, double center, double up1, double up2, double down1, double down2, double ucl, double lcl, SpcRules enabled)
     {
-        bool isAbove = x > center, isBelow = x < center;
-        bool a2 = x > center + 2 * sigmaUp, b2 = x < center - 2 * sigmaDown;
-        bool a1 = x > center + sigmaUp, b1 = x < center - sigmaDown;
-        above2 = (above2 << 1) | (a2 ? 1u : 0u);
-        below2 = (below2 << 1) | (b2 ? 1u : 0u);
-        above1 = (above1 << 1) | (a1 ? 1u : 0u);
-        below1 = (below1 << 1) | (b1 ? 1u : 0u);
+        int above = B(x > center), below = B(x < center);
+        int a1 = B(x > up1), b1 = B(x < down1), beyond1 = a1 | b1;
+        above2 = (above2 << 1) | (uint)B(x > up2);
+        below2 = (below2 << 1) | (uint)B(x < down2);
+        above1 = (above1 << 1) | (uint)a1;
+        below1 = (below1 << 1) | (uint)b1;
 
-        sideRun = isAbove ? (sideRun > 0 ? sideRun + 1 : 1) : isBelow ? (sideRun < 0 ? sideRun - 1 : -1) : 0;
-        withinRun = a1 || b1 ? 0 : withinRun + 1;
-        outsideRun = a1 || b1 ? outsideRun + 1 : 0;
+        aboveRun = (aboveRun + 1) * above;
+        belowRun = (belowRun + 1) * below;
+        withinRun = (withinRun + 1) * (beyond1 ^ 1);
+        outsideRun = (outsideRun + 1) * beyond1;
 
-        int direction = 0;
-        if (hasPrevious)
-        {
-            direction = x > previous ? 1 : x < previous ? -1 : 0;
-        }
-
-        upRun = direction > 0 ? upRun + 1 : 0;
-        downRun = direction < 0 ? downRun + 1 : 0;
-        alternating = direction == 0 ? 0 : (direction == -lastDirection ? alternating + 1 : 1);
+        // Direction of this step: +1 up, −1 down, 0 tie or first point (a tie breaks trends and alternation).
+        int direction = (B(x > previous) - B(x < previous)) * hasPrevious;
+        int moved = direction & 1;
+        upRun = (upRun + 1) * B(direction > 0);
+        downRun = (downRun + 1) * B(direction < 0);
+        alternating = moved * (alternating * B(direction == -lastDirection) + 1);
         lastDirection = direction;
         previous = x;
-        hasPrevious = true;
+        hasPrevious = 1;
 
-        var v = SpcRules.None;
-        if (x > ucl || x < lcl)
-        {
-            v |= SpcRules.We1 | SpcRules.Nelson1;
-        }
-
-        if ((a2 && BitOperations.PopCount(above2 & 0b111) >= 2) || (b2 && BitOperations.PopCount(below2 & 0b111) >= 2))
-        {
-            v |= SpcRules.We2 | SpcRules.Nelson5;
-        }
-
-        if ((a1 && BitOperations.PopCount(above1 & 0b11111) >= 4) || (b1 && BitOperations.PopCount(below1 & 0b11111) >= 4))
-        {
-            v |= SpcRules.We3 | SpcRules.Nelson6;
-        }
-
-        var run = Math.Abs(sideRun);
-        if (run >= 8)
-        {
-            v |= SpcRules.We4;
-            if (run >= 9)
-            {
-                v |= SpcRules.Nelson2;
-            }
-        }
-
-        if (upRun >= 5 || downRun >= 5)
-        {
-            v |= SpcRules.Nelson3;
-        }
-
-        if (alternating >= 13)
-        {
-            v |= SpcRules.Nelson4;
-        }
-
-        if (withinRun >= 15)
-        {
-            v |= SpcRules.Nelson7;
-        }
-
-        if (outsideRun >= 8 && (above1 & 0xFF) != 0 && (below1 & 0xFF) != 0)
-        {
-            v |= SpcRules.Nelson8;
-        }
-
-        return v & enabled;
+        uint a2 = above2 & 1, b2 = below2 & 1;
+        uint v = (uint)B(x > ucl | x < lcl) * (uint)(SpcRules.We1 | SpcRules.Nelson1);
+        v |= ((a2 & (uint)B(BitOperations.PopCount(above2 & 0b111) >= 2)) | (b2 & (uint)B(BitOperations.PopCount(below2 & 0b111) >= 2)))
+             * (uint)(SpcRules.We2 | SpcRules.Nelson5);
+        v |= (((uint)a1 & (uint)B(BitOperations.PopCount(above1 & 0b11111) >= 4)) | ((uint)b1 & (uint)B(BitOperations.PopCount(below1 & 0b11111) >= 4)))
+             * (uint)(SpcRules.We3 | SpcRules.Nelson6);
+        var run = aboveRun | belowRun; // one of them is 0
+        v |= (uint)B(run >= 8) * (uint)SpcRules.We4;
+        v |= (uint)B(run >= 9) * (uint)SpcRules.Nelson2;
+        v |= (uint)B((upRun | downRun) >= 5) * (uint)SpcRules.Nelson3;
+        v |= (uint)B(alternating >= 13) * (uint)SpcRules.Nelson4;
+        v |= (uint)B(withinRun >= 15) * (uint)SpcRules.Nelson7;
+        v |= (uint)(B(outsideRun >= 8) & B((above1 & 0xFF) != 0) & B((below1 & 0xFF) != 0)) * (uint)SpcRules.Nelson8;
+        return (SpcRules)v & enabled;
     }
+
+    private static int B(bool b) => b ? 1 : 0;
 
     /// <summary>The state as plain numbers, for <see cref="SpcState"/>.</summary>
     internal readonly double[] ToArray() =>
     [
-        previous, hasPrevious ? 1 : 0, sideRun, upRun, downRun, alternating, lastDirection, withinRun, outsideRun,
+        previous, hasPrevious, aboveRun, belowRun, upRun, downRun, alternating, lastDirection, withinRun, outsideRun,
         above2, below2, above1, below1,
     ];
 
     internal static RuleState FromArray(double[] a)
     {
-        if (a.Length != 13)
+        if (a.Length != 14)
         {
-            throw new ArgumentOutOfRangeException(nameof(a), a.Length, "rule state must have 13 numbers [13-13]");
+            throw new ArgumentOutOfRangeException(nameof(a), a.Length, "rule state must have 14 numbers [14-14]");
         }
 
         return new RuleState
         {
-            previous = a[0], hasPrevious = a[1] != 0, sideRun = (int)a[2], upRun = (int)a[3], downRun = (int)a[4],
-            alternating = (int)a[5], lastDirection = (int)a[6], withinRun = (int)a[7], outsideRun = (int)a[8],
-            above2 = (uint)a[9], below2 = (uint)a[10], above1 = (uint)a[11], below1 = (uint)a[12],
+            previous = a[0], hasPrevious = a[1] != 0 ? 1 : 0, aboveRun = (int)a[2], belowRun = (int)a[3], upRun = (int)a[4],
+            downRun = (int)a[5], alternating = (int)a[6], lastDirection = (int)a[7], withinRun = (int)a[8], outsideRun = (int)a[9],
+            above2 = (uint)a[10], below2 = (uint)a[11], above1 = (uint)a[12], below1 = (uint)a[13],
         };
     }
 }
