@@ -79,8 +79,8 @@ internal sealed class ScriptedPeer : IAsyncDisposable
 
 public class TcpFaultTests
 {
-    private static ModbusSourceOptions Options(int port, int retries = 0) =>
-        new() { Endpoint = $"127.0.0.1:{port}", Timeout = TimeSpan.FromMilliseconds(300), Retries = retries, Poll = TimeSpan.FromMilliseconds(50) };
+    private static ModbusSourceOptions Options(int port, int retries = 0, int timeoutMs = 300) =>
+        new() { Endpoint = $"127.0.0.1:{port}", Timeout = TimeSpan.FromMilliseconds(timeoutMs), Retries = retries, Poll = TimeSpan.FromMilliseconds(50) };
 
     private static byte[] Registers(ModbusRequest r)
     {
@@ -109,7 +109,7 @@ public class TcpFaultTests
 
             return Registers(r);
         });
-        await using var client = new ModbusClient(Options(peer.Port).CreateTransport(), new ModbusClientOptions { Retries = 2, RetryBackoff = TimeSpan.FromMilliseconds(1) });
+        await using var client = new ModbusClient(Options(peer.Port, timeoutMs: 5000).CreateTransport(), new ModbusClientOptions { Retries = 2, RetryBackoff = TimeSpan.FromMilliseconds(1) });
         Assert.Equal(new ushort[] { 10, 11 }, await client.ReadHoldingRegistersAsync(1, 10, 2, TestContext.Token));
         Assert.Equal(2, client.RetryCount);
     }
@@ -168,7 +168,7 @@ public class TcpFaultTests
                 await stream.WriteAsync(adu, ct);
             }
         });
-        var transport = new ModbusTcpTransport(new ModbusTcpOptions { Host = "127.0.0.1", Port = peer.Port, Timeout = TimeSpan.FromMilliseconds(200), TimeoutsBeforeReconnect = 5 });
+        var transport = new ModbusTcpTransport(new ModbusTcpOptions { Host = "127.0.0.1", Port = peer.Port, Timeout = TimeSpan.FromSeconds(1), TimeoutsBeforeReconnect = 5 });
         await using var client = new ModbusClient(transport, new ModbusClientOptions { Retries = 0 });
         await Assert.ThrowsAsync<ModbusException>(() => client.ReadHoldingRegistersAsync(1, 1, 1, TestContext.Token));
         Assert.Equal(new ushort[] { 2 }, await client.ReadHoldingRegistersAsync(1, 2, 1, TestContext.Token));
