@@ -88,7 +88,10 @@ public class PipelineTests
         var onB = new CountingConsumer();
         var directory = new TagDirectory(config);
         var pipeline = new SamplePipeline(directory, [(0, onA), (1, onB), (1, onB)], [], 8, metrics, NullLogger.Instance);
-        var items = new Sample[] { Sample.Good(0, 1, 1), Sample.Good(1, 2, 1), Sample.Good(1, 3, 2) };
+        var items = System.Buffers.ArrayPool<Sample>.Shared.Rent(3);
+        items[0] = Sample.Good(0, 1, 1);
+        items[1] = Sample.Good(1, 2, 1);
+        items[2] = Sample.Good(1, 3, 2);
         pipeline.Route(new SampleBatch(items, 3, 0));
 
         Assert.Equal(1, onA.Count);

@@ -169,7 +169,7 @@ internal sealed class Mosquitto : IAsyncDisposable
         var dir = System.IO.Directory.CreateTempSubdirectory("mosquitto").FullName;
         var port = ChildProcess.FreeTcpPort();
         var conf = Path.Combine(dir, "mosquitto.conf");
-        File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {dir}/\nlog_dest stdout\nlog_type all\n{extraConfig}\n");
+        File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {dir}/\nuser root\nlog_dest stderr\nlog_type all\n{extraConfig}\n");
         var process = new ChildProcess("/usr/sbin/mosquitto", ["-c", conf]);
         await process.WaitForLineAsync($"Opening ipv4 listen socket on port {port}", TimeSpan.FromSeconds(20));
         return new Mosquitto(process, port, dir);

@@ -12,13 +12,12 @@ namespace EdgeAgent.Tests.Support;
 internal sealed class TestAgent : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _run;
+    private Task _run = Task.CompletedTask;
 
-    private TestAgent(Agent agent, CaptureSink sink, Task run)
+    private TestAgent(Agent agent, CaptureSink sink)
     {
         Agent = agent;
         Sink = sink;
-        _run = run;
     }
 
     public Agent Agent { get; }
@@ -46,15 +45,15 @@ internal sealed class TestAgent : IAsyncDisposable
         }
 
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var self = new TestAgent(agent, sink, Task.CompletedTask);
-        var run = Task.Run(() => agent.RunAsync(self._stop.Token, started));
-        await Task.WhenAny(started.Task, run).WaitAsync(TimeSpan.FromSeconds(30));
-        if (run.IsFaulted)
+        var self = new TestAgent(agent, sink);
+        self._run = Task.Run(() => agent.RunAsync(self._stop.Token, started));
+        await Task.WhenAny(started.Task, self._run).WaitAsync(TimeSpan.FromSeconds(30));
+        if (self._run.IsFaulted)
         {
-            await run; // surface the failure
+            await self._run; // surface the failure
         }
 
-        return new TestAgent(agent, sink, run) { };
+        return self;
     }
 
     /// <summary>Stops the agent gracefully (sources, drain, flush) and waits for it.</summary>
