@@ -117,6 +117,19 @@ public sealed partial class SamplePipeline
         }
     }
 
+    /// <summary>Routes whatever is queued, synchronously, on the caller's thread (benchmarks; the agent uses <see cref="RunAsync"/>).</summary>
+    public int DrainForBenchmark()
+    {
+        var n = 0;
+        while (_channel.Reader.TryRead(out var batch))
+        {
+            Route(batch);
+            n++;
+        }
+
+        return n;
+    }
+
     /// <summary>Routes one batch synchronously (the router loop's body; public for benchmarks and tests).</summary>
     public void Route(SampleBatch batch)
     {

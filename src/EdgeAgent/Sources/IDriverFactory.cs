@@ -31,11 +31,26 @@ public interface IDriverFactory
 /// <summary>Every driver the agent knows. Adding a driver is one line here.</summary>
 public static class DriverRegistry
 {
-    public static IReadOnlyList<IDriverFactory> Factories { get; } =
+    private static readonly List<IDriverFactory> Registered =
     [
         new SimulatorDriverFactory(),
+        new OpcUaDriverFactory(),
         new ModbusDriverFactory(),
     ];
+
+    public static IReadOnlyList<IDriverFactory> Factories => Registered;
+
+    /// <summary>Adds a driver at run time (embedders with their own drivers, tests).</summary>
+    public static void Register(IDriverFactory factory)
+    {
+        lock (Registered)
+        {
+            if (!Registered.Contains(factory))
+            {
+                Registered.Add(factory);
+            }
+        }
+    }
 
     public static IDriverFactory? Find(string driver)
     {
