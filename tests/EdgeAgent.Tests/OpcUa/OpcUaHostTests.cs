@@ -1,0 +1,146 @@
+using EdgeAgent.Cli;
+using EdgeAgent.Config;
+using EdgeAgent.Drivers;
+using EdgeAgent.Drivers.OpcUa;
+using EdgeAgent.Drivers.OpcUa.Client;
+using EdgeAgent.Drivers.OpcUa.Encoding;
+using EdgeAgent.Sources;
+using EdgeAgent.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Tests.OpcUa;
+
+public sealed class OpcUaConfigTests
+{
+    private static (AgentConfig? Config, ConfigErrors Errors) Load(string yaml) => ConfigLoader.TryParse(yaml, "test.yaml");
+
+    [Fact]
+    public void The_example_validates()
+    {
+        var (config, errors) = ConfigLoader.TryLoad(Repo.PathOf("config", "examples", "opcua.yaml"));
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        var source = Assert.Single(config!.Sources);
+        var options = Assert.IsType<OpcUaSourceOptions>(source.Options);
+        Assert.Equal(OpcUaMode.Subscribe, options.Mode);
+        Assert.Equal(TimeSpan.Zero, options.Sampling);
+        Assert.Equal("nsu=urn:edgeagent:second;s=Second.Value", Assert.IsType<OpcUaTagOptions>(source.Tags[3].Options).Node);
+    }
+
+    [Fact]
+    public void Every_bad_key_is_reported_at_its_position()
+    {
+        const string yaml = """
+            sources:
+              - name: cell
+                driver: opcua
+                endpoint: "http://10.0.0.5:4840"
+                security: { policy: Basic256Sha256, mode: SignAndEncrypt }
+                mode: stream
+                deadband: { type: percent, value: 150 }
+                tags:
+                  - { name: a, node: "ns=x;s=A" }
+                  - { name: b }
+                  - { name: c, node: "ns=2;s=C", adress: 1 }
+            """;
+        var (_, errors) = Load(yaml);
+        var lines = errors.Sorted().Select(e => e.ToString()).ToList();
+        Assert.Contains(lines, l => l.StartsWith("test.yaml:4:15: sources[0].endpoint: expected opc.tcp://HOST:PORT[/PATH]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":5:", StringComparison.Ordinal) && l.Contains("Basic256Sha256 / mode SignAndEncrypt is not yet supported", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":6:", StringComparison.Ordinal) && l.Contains("sources[0].mode", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":7:", StringComparison.Ordinal) && l.Contains("deadband.value", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":9:", StringComparison.Ordinal) && l.Contains("ns=<0-65535>", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":10:", StringComparison.Ordinal) && l.Contains("node", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":11:", StringComparison.Ordinal) && l.Contains("unknown key 'adress'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Poll_mode_and_auth_bind()
+    {
+        const string yaml = """
+            sources:
+              - name: cell
+                driver: opcua
+                endpoint: opc.tcp://127.0.0.1:4840
+                mode: poll
+                poll: 250ms
+                auth: { user: edge, password: secret }
+                tags:
+                  - { name: a, node: "i=2258" }
+            """;
+        var (config, errors) = Load(yaml);
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        var options = Assert.IsType<OpcUaSourceOptions>(config!.Sources[0].Options);
+        Assert.Equal((OpcUaMode.Poll, "edge", "secret"), (options.Mode, options.Client.UserName, options.Client.Password));
+    }
+}
+
+/// <summary>The CLI and the driver factory against the node-opcua test server.</summary>
+public sealed class OpcUaServerHostTests : IAsyncLifetime
+{
+    private ChildProcess _server = null!;
+    private string _endpoint = "";
+
+    public async Task InitializeAsync()
+    {
+        var peers = Repo.PathOf("tests", "peers");
+        if (!Directory.Exists(Path.Combine(peers, "node_modules", "node-opcua-server")))
+        {
+            throw new InvalidOperationException("the OPC UA test peer is not installed: run tests/peers/install.sh");
+        }
+
+        var port = ChildProcess.FreeTcpPort();
+        _server = new ChildProcess("node", ["opcua/server.js", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--big", "10"], peers);
+        await _server.WaitForLineAsync("ready", TimeSpan.FromSeconds(120));
+        _endpoint = $"opc.tcp://127.0.0.1:{port}/UA/EdgeAgentTest";
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Browse_prints_the_tree_with_node_ids_classes_types_and_values()
+    {
+        await using var client = await UaClient.ConnectAsync(new UaClientOptions { EndpointUrl = _endpoint });
+        var output = new StringWriter();
+        await BrowseCommand.PrintAsync(client, NodeId.Parse("ns=2;s=Demo"), 1, output, CancellationToken.None);
+        var lines = output.ToString().Split('\n');
+        Assert.StartsWith("2:Demo  ns=2;s=Demo  Object", lines[0]);
+        Assert.Contains(lines, l => l.Contains("2:Double  ns=2;s=Demo.Double  Variable  Double = 10.01", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("2:Numeric  ns=2;i=1001  Variable  Int32 = 1001", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("3:SecondValue  ns=3;s=Second.Value  Variable  Double = 42.5", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_browse_command_exits_1_with_a_clear_message_when_the_server_is_unreachable()
+    {
+        var port = ChildProcess.FreeTcpPort();
+        var errors = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(errors);
+        try
+        {
+            var code = await Commands.Build().Parse(["browse", $"opc.tcp://127.0.0.1:{port}"]).InvokeAsync();
+            Assert.Equal(1, code);
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+
+        Assert.Contains($"cannot connect to 127.0.0.1:{port}", errors.ToString());
+    }
+
+    [Fact]
+    public async Task The_example_reads_every_tag_good_through_the_factory()
+    {
+        var yaml = File.ReadAllText(Repo.PathOf("config", "examples", "opcua.yaml"))
+            .Replace("${OPCUA_ENDPOINT:-opc.tcp://127.0.0.1:4841/UA/EdgeAgentTest}", _endpoint, StringComparison.Ordinal);
+        var (config, errors) = ConfigLoader.TryParse(yaml, "opcua.yaml");
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        var sourceConfig = config!.Sources[0];
+        await using var source = DriverRegistry.Find("opcua")!.Create(sourceConfig, NullLoggerFactory.Instance);
+        var samples = await source.ReadOnceAsync(CancellationToken.None);
+        Assert.All(samples, s => Assert.Equal(Quality.Good, s.Quality));
+        Assert.Equal(10.01, samples[0].Value);
+        Assert.Equal(42.5, samples[3].Value);
+    }
+}
