@@ -644,7 +644,9 @@ public sealed class SpcChart
         if (state.CapabilityWindow != chart.window || state.CapabilityRing.Length != 4 * chart.window || state.CapabilityTotals.Length != 8
             || state.Accumulator.Length != 6 || state.Ewma.Length != 4 || state.Subgroup.Length >= chart.n + (chart.n == 1 ? 1 : 0)
             || state.BaselineValues.Length > chart.baselineValues.Length || state.BaselineSizes.Length != state.BaselineValues.Length
-            || state.Phase is < 0 or > 2)
+            || state.Phase is < 0 or > 2 || state.Rules.Length != 14
+            || state.CapabilityTotals[0] < 0 || state.CapabilityTotals[0] >= Math.Max(1, chart.window)
+            || state.CapabilityTotals[1] < 0 || state.CapabilityTotals[1] > chart.window)
         {
             throw new ArgumentOutOfRangeException(nameof(state), "state does not fit this spec (window, baseline or subgroup size differ)");
         }
