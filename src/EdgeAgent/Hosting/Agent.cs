@@ -71,7 +71,9 @@ public sealed partial class Agent : IAsyncDisposable
 
         if (mqtt is not null)
         {
-            Context.AddSink(new MqttSink(mqtt, _config.Agent, Directory, _metrics, _loggers.CreateLogger("EdgeAgent.Mqtt")));
+            // The MQTT sink takes the whole context: tag directory, metrics, and the command hub where it registers
+            // `rebirth` and dispatches `{site}/edge/{id}/cmd/#`. It opens the durable outbox in {agent.data}/outbox.db.
+            Context.AddSink(new MqttSink(mqtt, Context, _loggers.CreateLogger("EdgeAgent.Mqtt")));
         }
 
         var pipeline = new SamplePipeline(Directory, Context.Consumers, Context.Sinks, _config.Agent.QueueCapacity, _metrics, _logger);

@@ -1,62 +1,133 @@
-using System.Text;
+using System.Buffers;
 using System.Threading.Channels;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
+using EdgeAgent.Hosting;
+using EdgeAgent.Outputs.Outbox;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace EdgeAgent.Outputs.Mqtt;
 
 /// <summary>
-/// Publishes the JSON topic contract to an MQTT broker: agent state (retained, last will <c>offline</c>), one message per
-/// sample on <c>{site}/data/{source}/{tag}</c>, and events.
-/// Queue policy: samples wait in a bounded queue (<see cref="SampleQueueCapacity"/>); when full the OLDEST sample is
-/// dropped and counted in <c>edgeagent_dropped_total{queue="mqtt"}</c>. Events queue without bound in memory.
-/// The connection is retried with backoff; one log line per change of connection state.
+/// The MQTT northbound: one MQTTnet client (MQTT 3.1.1 or 5, TCP or TLS, persistent session, last will), a payload
+/// format (<see cref="JsonFormat"/> or Sparkplug B) and the delivery loop.
+/// <para>
+/// Delivery: every QoS 1 message goes through the <see cref="IMessageStore"/> — the durable SQLite outbox unless
+/// <c>outbox: off</c> — and is sent only once committed, in id order, with up to <see cref="MqttOptions.MaxInflight"/>
+/// PUBLISHes awaiting their PUBACK. The outbox forgets a message when the broker acknowledged it and every message
+/// before it. After a reconnect (or a restart) sending resumes after the last acknowledged id, so what was in flight is
+/// sent again (QoS 1: at least once). QoS 0 messages wait in a bounded memory queue (full: the oldest is dropped and
+/// counted in <c>edgeagent_dropped_total{queue="mqtt"}</c>).
+/// </para>
+/// <para>Connection: retried with a backoff doubling from 250 ms to <see cref="MqttOptions.ReconnectMax"/>; one log line per
+/// change of state (connected, lost with the reason), not per attempt.</para>
 /// </summary>
-public sealed partial class MqttSink : ISink
+public sealed partial class MqttSink : ISink, IMqttEmitter
 {
-    public const int SampleQueueCapacity = 100_000;
-    private const int MaxInFlight = 64;
+    public const int DirectQueueCapacity = 100_000;
+    private const int PageSize = 1024;
 
     private readonly MqttOptions _options;
-    private readonly AgentOptions _agent;
-    private readonly TagDirectory _directory;
+    private readonly AgentContext _context;
     private readonly ILogger _logger;
-    private readonly string[] _dataTopics;
-    private readonly string _stateTopic;
-    private readonly Channel<Sample> _samples;
-    private readonly Channel<MqttApplicationMessage> _events;
+    private readonly IMessageStore _store;
+    private readonly IMqttFormat _format;
+    private readonly Channel<MqttApplicationMessage> _direct;
+    private readonly Channel<byte> _wake = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly AgentMetrics.Counter _dropped;
     private readonly AgentMetrics.Counter _published;
+    private readonly AgentMetrics.Counter _connected;
+    private readonly AgentMetrics.Counter _rejected;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
+    private readonly MqttTls? _tls;
     private Task? _loop;
+    private volatile bool _rebirth;
     private bool _wasConnected;
     private string? _lastError;
+    private long _sessionStartId;
 
-    public MqttSink(MqttOptions options, AgentOptions agent, TagDirectory directory, AgentMetrics metrics, ILogger logger)
+    public MqttSink(MqttOptions options, AgentContext context, ILogger logger, IMessageStore? store = null)
     {
         _options = options;
-        _agent = agent;
-        _directory = directory;
+        _context = context;
         _logger = logger;
-        _stateTopic = Topics.State(agent.Site, agent.Id);
-        _dataTopics = directory.Tags.Select(t => Topics.Data(agent.Site, t.Source, t.Name)).ToArray();
+        var metrics = context.Metrics;
         _dropped = metrics.DroppedTotal("mqtt");
         _published = metrics.Get("edgeagent_mqtt_published_total", string.Empty, string.Empty);
-        _samples = Channel.CreateBounded<Sample>(
-            new BoundedChannelOptions(SampleQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+        _connected = metrics.Gauge("edgeagent_mqtt_connected");
+        _rejected = metrics.Get("edgeagent_mqtt_rejected_total", string.Empty, string.Empty);
+        _direct = Channel.CreateBounded<MqttApplicationMessage>(
+            new BoundedChannelOptions(DirectQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => _dropped.Inc());
-        _events = Channel.CreateUnbounded<MqttApplicationMessage>(new UnboundedChannelOptions { SingleReader = true });
+        _store = store ?? OpenStore(options, context, logger);
+        _tls = options.UseTls ? new MqttTls(options) : null;
+        _format = options.Format == "sparkplug"
+            ? new Sparkplug.SparkplugFormat(context, options, this, logger)
+            : new JsonFormat(context, options, this);
         _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        context.Commands.Register("rebirth", (_, _) =>
+        {
+            RequestRebirth();
+            return Task.FromResult(CommandResult.Success);
+        });
     }
 
     public string Name => "mqtt";
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>The QoS 1 queue (the outbox).</summary>
+    public IMessageStore Store => _store;
+
+    /// <summary>The client options used to connect (built fresh for every attempt: the will carries the current state).</summary>
+    internal MqttClientOptions ClientOptions()
+    {
+        var will = _format.Will();
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Broker.Host, _options.Port)
+            .WithClientId(_options.ClientId ?? _context.Config.Agent.Id)
+            .WithCleanSession(false)
+            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithProtocolVersion(_options.Protocol == "5" ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
+            .WithWillTopic(will.Topic)
+            .WithWillPayload(will.Payload.ToArray())
+            .WithWillQualityOfServiceLevel(will.QualityOfServiceLevel)
+            .WithWillRetain(will.Retain);
+        if (_options.Protocol == "5")
+        {
+            builder = builder.WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds);
+        }
+
+        if (_options.Username is not null)
+        {
+            builder = builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
+        }
+
+        if (_tls is not null)
+        {
+            builder = builder.WithTlsOptions(_tls.Build());
+        }
+
+        return builder.Build();
+    }
+
+    private static IMessageStore OpenStore(MqttOptions options, AgentContext context, ILogger logger)
+    {
+        if (!options.Outbox.Enabled)
+        {
+            return new MemoryOutbox(options.Outbox.MaxMessages, context.Metrics);
+        }
+
+        var path = options.Outbox.Path ?? Path.Combine(context.Config.Agent.Data, "outbox.db");
+        return SqliteOutbox.Open(options.Outbox, path, context.Metrics, logger);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -64,43 +135,76 @@ public sealed partial class MqttSink : ISink
         return Task.CompletedTask;
     }
 
-    public void OnSamples(ReadOnlySpan<Sample> samples)
+    public void OnSamples(ReadOnlySpan<Sample> samples) => _format.OnSamples(samples);
+
+    public void OnEvent(AgentEvent agentEvent) => _format.OnEvent(agentEvent);
+
+    // ---- IMqttEmitter --------------------------------------------------------------------------------------
+
+    void IMqttEmitter.Emit(MessageClass @class, int qos, string topic, byte[] payload, bool retain, bool sparkplug)
     {
-        foreach (ref readonly var s in samples)
+        if (qos > 0)
         {
-            _samples.Writer.TryWrite(s);
+            _store.TryEnqueue(new OutboxMessage(@class, topic, payload, retain, DateTime.UtcNow.Ticks, sparkplug));
+            return;
         }
+
+        if (!_client.IsConnected)
+        {
+            _dropped.Inc(); // QoS 0 is "at most once": not connected means not sent, counted
+            return;
+        }
+
+        var message = JsonFormat.Message(topic, sparkplug ? _format.Prepare(new OutboxMessage(@class, topic, payload, retain, 0, true), false) : payload, 0, retain);
+        _direct.Writer.TryWrite(message);
+        Wake();
     }
 
-    public void OnEvent(AgentEvent agentEvent)
+    public void SendDirect(MqttApplicationMessage message)
     {
-        if (MqttEventMapper.ToMessage(agentEvent, _agent) is { } message)
-        {
-            _events.Writer.TryWrite(message);
-        }
+        _direct.Writer.TryWrite(message);
+        Wake();
     }
 
-    /// <summary>Queues a message built elsewhere (alarms, equipment status, SPC) for delivery.</summary>
-    public void Enqueue(MqttApplicationMessage message) => _events.Writer.TryWrite(message);
+    public void RequestRebirth()
+    {
+        _rebirth = true;
+        Wake();
+    }
+
+    public void Wake() => _wake.Writer.TryWrite(0);
+
+    // ---- stop ----------------------------------------------------------------------------------------------
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _samples.Writer.TryComplete();
-        _events.Writer.TryComplete();
-        if (_loop is not null)
+        // The pipeline is drained before sinks stop: commit what was queued, then give the loop until the caller's
+        // deadline to deliver it. What is not acknowledged by then stays in the outbox for the next start.
+        try
         {
-            // Let the loop drain what is queued while connected; the caller's token bounds the wait.
-            await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            await _store.FlushAsync(cancellationToken).ConfigureAwait(false);
+            while (_client.IsConnected && _store.Pending > 0 && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
         if (_client.IsConnected)
         {
             try
             {
-                // A clean disconnect suppresses the last will, so say offline ourselves first.
+                // A clean disconnect suppresses the last will, so say goodbye ourselves first.
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _client.PublishAsync(StateMessage("offline"), cts.Token).ConfigureAwait(false);
+                await _client.PublishAsync(_format.Goodbye(), cts.Token).ConfigureAwait(false);
                 await _client.DisconnectAsync(new MqttClientDisconnectOptions(), cts.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -108,6 +212,8 @@ public sealed partial class MqttSink : ISink
                 LogDisconnectFailed(_logger, ex.Message);
             }
         }
+
+        _connected.Set(0);
     }
 
     public async ValueTask DisposeAsync()
@@ -125,66 +231,26 @@ public sealed partial class MqttSink : ISink
         }
 
         _client.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 
-    private MqttApplicationMessage StateMessage(string state) =>
-        new MqttApplicationMessageBuilder()
-            .WithTopic(_stateTopic)
-            .WithPayload(Encoding.UTF8.GetBytes(state))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag()
-            .Build();
-
-    private MqttClientOptions ClientOptions()
-    {
-        var port = _options.Broker.IsDefaultPort || _options.Broker.Port <= 0
-            ? (_options.Broker.Scheme is "mqtts" or "ssl" ? 8883 : 1883)
-            : _options.Broker.Port;
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Broker.Host, port)
-            .WithClientId(_options.ClientId ?? _agent.Id)
-            .WithCleanSession(false)
-            .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(_stateTopic)
-            .WithWillPayload(Encoding.UTF8.GetBytes("offline"))
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithWillRetain();
-        if (_options.Username is not null)
-        {
-            builder = builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
-        }
-
-        return builder.Build();
-    }
+    // ---- delivery loop -------------------------------------------------------------------------------------
 
     private async Task RunAsync(CancellationToken ct)
     {
         var backoff = TimeSpan.FromMilliseconds(250);
-        var options = ClientOptions();
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 if (!_client.IsConnected)
                 {
-                    await _client.ConnectAsync(options, ct).ConfigureAwait(false);
-                    await _client.PublishAsync(StateMessage("online"), ct).ConfigureAwait(false);
-                    if (!_wasConnected)
-                    {
-                        LogConnected(_logger, _options.Broker.ToString());
-                    }
-
-                    _wasConnected = true;
-                    _lastError = null;
+                    await ConnectAsync(ct).ConfigureAwait(false);
                     backoff = TimeSpan.FromMilliseconds(250);
                 }
 
-                if (!await PumpAsync(ct).ConfigureAwait(false))
-                {
-                    return; // queues completed and drained
-                }
+                await PumpAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -192,88 +258,261 @@ public sealed partial class MqttSink : ISink
             }
             catch (Exception ex)
             {
-                if (_wasConnected || _lastError != ex.Message)
+                _connected.Set(0);
+                var reason = MqttConnectionException.Describe(ex, _tls);
+                if (_wasConnected || _lastError != reason)
                 {
-                    LogConnectionLost(_logger, _options.Broker.ToString(), ex.Message);
+                    LogConnectionLost(_logger, _options.Broker.ToString(), reason);
                 }
 
                 _wasConnected = false;
-                _lastError = ex.Message;
+                _lastError = reason;
+                LastError = reason;
                 try
                 {
+                    if (_client.IsConnected)
+                    {
+                        await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     await Task.Delay(backoff, ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
+                catch (Exception)
+                {
+                    // the connection is being torn down anyway
+                }
 
-                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 10_000));
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, _options.ReconnectMax.TotalMilliseconds));
             }
         }
     }
 
-    /// <summary>Publishes queued events and samples while connected. Returns false once both queues are completed and empty.</summary>
-    private async Task<bool> PumpAsync(CancellationToken ct)
+    /// <summary>The reason of the last failed connection (TLS, credentials, refused), for tests and health.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Raised (on the delivery task) after every successful connect, once births are sent.</summary>
+    public event Action? Connected;
+
+    private async Task ConnectAsync(CancellationToken ct)
     {
-        var pending = new List<Task>(MaxInFlight);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        _tls?.ResetReason();
+        var result = await _client.ConnectAsync(ClientOptions(), ct).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new MqttConnectionException(_options.Broker.ToString(), $"the broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd(), isTransient: false);
+        }
+
+        foreach (var filter in _format.Subscriptions)
+        {
+            var subscribe = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build();
+            await _client.SubscribeAsync(subscribe, ct).ConfigureAwait(false);
+        }
+
+        _sessionStartId = _store.CommittedThrough;
+        if (_format.ReadyToSend)
+        {
+            await SendBirthsAsync(rebirth: false, ct).ConfigureAwait(false);
+        }
+
+        _connected.Set(1);
+        if (!_wasConnected)
+        {
+            LogConnected(_logger, _options.Broker.ToString(), _store.Pending);
+        }
+
+        _wasConnected = true;
+        _lastError = null;
+        LastError = null;
+        Connected?.Invoke();
+    }
+
+    private bool _birthSent;
+
+    private async Task SendBirthsAsync(bool rebirth, CancellationToken ct)
+    {
+        foreach (var birth in _format.Births(rebirth))
+        {
+            await _client.PublishAsync(birth, ct).ConfigureAwait(false);
+        }
+
+        _birthSent = true;
+    }
+
+    /// <summary>
+    /// Sends while connected: births when asked, direct messages, then the outbox in id order with a window of
+    /// in-flight PUBLISHes. Acknowledges to the store in order (the head of the window first), so the store's
+    /// watermark never passes a message the broker has not acknowledged.
+    /// </summary>
+    private async Task PumpAsync(CancellationToken ct)
+    {
+        var cursor = _store.AcknowledgedThrough;
+        var inflight = new Queue<(long Id, Task<MqttClientPublishResult> Ack)>(_options.MaxInflight);
+        var page = new List<OutboxMessage>(PageSize);
+        var next = 0;
+        _birthSent = _format.ReadyToSend;
         while (_client.IsConnected)
         {
-            pending.Clear();
-            while (pending.Count < MaxInFlight && _events.Reader.TryPeek(out var message))
+            ct.ThrowIfCancellationRequested();
+            if (_rebirth || !_birthSent)
             {
-                await _client.PublishAsync(message, ct).ConfigureAwait(false);
-                _events.Reader.TryRead(out _);
+                if (!_format.ReadyToSend)
+                {
+                    await WaitAsync(cursor, inflight.Count == 0, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                await DrainAsync(inflight).ConfigureAwait(false);
+                _rebirth = false;
+                _sessionStartId = _store.CommittedThrough;
+                await SendBirthsAsync(rebirth: _birthSent, ct).ConfigureAwait(false);
+            }
+
+            while (_direct.Reader.TryRead(out var direct))
+            {
+                await _client.PublishAsync(direct, ct).ConfigureAwait(false);
                 _published.Inc();
             }
 
-            while (pending.Count < MaxInFlight && _samples.Reader.TryRead(out var sample))
+            var ready = _format.ReadyToSend;
+            while (ready && inflight.Count < _options.MaxInflight)
             {
-                buffer.ResetWrittenCount();
-                JsonPayloads.WriteSample(buffer, sample);
-                var msg = new MqttApplicationMessageBuilder()
-                    .WithTopic(_dataTopics[sample.TagId])
-                    .WithPayload(buffer.WrittenSpan.ToArray())
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .Build();
-                pending.Add(_client.PublishAsync(msg, ct));
+                if (next == page.Count)
+                {
+                    page.Clear();
+                    next = 0;
+                    if (_store.Read(cursor, page, PageSize) == 0)
+                    {
+                        break;
+                    }
+                }
+
+                var m = page[next++];
+                cursor = m.Id;
+                var message = new MqttApplicationMessage
+                {
+                    Topic = m.Topic,
+                    Payload = new ReadOnlySequence<byte>(_format.Prepare(m, m.Id <= _sessionStartId)),
+                    QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+                    Retain = m.Retain,
+                };
+                inflight.Enqueue((m.Id, _client.PublishAsync(message, ct)));
             }
 
-            if (pending.Count > 0)
+            if (inflight.Count == 0)
             {
-                await Task.WhenAll(pending).ConfigureAwait(false);
-                _published.Add(pending.Count);
+                await WaitAsync(cursor, ready, ct).ConfigureAwait(false);
                 continue;
             }
 
-            var eventsOpen = _events.Reader.WaitToReadAsync(ct).AsTask();
-            var samplesOpen = _samples.Reader.WaitToReadAsync(ct).AsTask();
-            await Task.WhenAny(eventsOpen, samplesOpen).ConfigureAwait(false);
-            if (eventsOpen.IsCompletedSuccessfully && !eventsOpen.Result && samplesOpen.IsCompleted && !samplesOpen.Result)
+            // Wait for the oldest acknowledgement, then take every one already in, and move the watermark once.
+            var acked = await CompleteHeadAsync(inflight).ConfigureAwait(false);
+            while (inflight.Count > 0 && inflight.Peek().Ack.IsCompleted)
             {
-                return false;
+                acked = await CompleteHeadAsync(inflight).ConfigureAwait(false);
             }
+
+            _store.Acknowledge(acked);
         }
 
-        throw new InvalidOperationException("connection to the broker lost");
+        throw new MqttConnectionException(_options.Broker.ToString(), "connection to the broker lost", isTransient: true);
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "MQTT connected to {Broker}")]
-    private static partial void LogConnected(ILogger logger, string broker);
+    private async Task<long> CompleteHeadAsync(Queue<(long Id, Task<MqttClientPublishResult> Ack)> inflight)
+    {
+        var (id, ack) = inflight.Peek();
+        MqttClientPublishResult result;
+        try
+        {
+            result = await ack.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The rest of the window fails the same way; observe it so nothing goes unobserved.
+            foreach (var (_, other) in inflight)
+            {
+                _ = other.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            }
+
+            throw;
+        }
+
+        inflight.Dequeue();
+        _published.Inc();
+        if (!result.IsSuccess)
+        {
+            // MQTT 5 PUBACK with an error (not authorized, quota, …): sending it again would fail again.
+            _rejected.Inc();
+            _dropped.Inc();
+            LogRejected(_logger, result.ReasonCode.ToString(), result.ReasonString ?? string.Empty);
+        }
+
+        return id;
+    }
+
+    private async Task DrainAsync(Queue<(long Id, Task<MqttClientPublishResult> Ack)> inflight)
+    {
+        long acked = -1;
+        while (inflight.Count > 0)
+        {
+            acked = await CompleteHeadAsync(inflight).ConfigureAwait(false);
+        }
+
+        if (acked >= 0)
+        {
+            _store.Acknowledge(acked);
+        }
+    }
+
+    /// <summary>Waits for new outbox messages, a direct message, a rebirth or a readiness change.</summary>
+    private async Task WaitAsync(long cursor, bool watchStore, CancellationToken ct)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var tasks = new List<Task>(4)
+        {
+            _wake.Reader.WaitToReadAsync(wake.Token).AsTask(),
+            _direct.Reader.WaitToReadAsync(wake.Token).AsTask(),
+            Task.Delay(TimeSpan.FromSeconds(1), wake.Token), // notices a lost connection while idle
+        };
+        if (watchStore)
+        {
+            tasks.Add(_store.WaitAsync(cursor, wake.Token).AsTask());
+        }
+
+        await Task.WhenAny(tasks).ConfigureAwait(false);
+        _wake.Reader.TryRead(out _);
+        await wake.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(tasks.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        try
+        {
+            await _format.OnMessageAsync(e.ApplicationMessage, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCommandFailed(_logger, e.ApplicationMessage.Topic, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "MQTT connected to {Broker}; {Pending} queued messages to deliver")]
+    private static partial void LogConnected(ILogger logger, string broker, long pending);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "MQTT broker {Broker} unreachable: {Reason}; retrying with backoff")]
     private static partial void LogConnectionLost(ILogger logger, string broker, string reason);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "MQTT clean disconnect failed: {Reason}")]
     private static partial void LogDisconnectFailed(ILogger logger, string reason);
-}
 
-/// <summary>Maps agent events to the JSON topic contract; event kinds added later (SPC, alarms, status) add a case here.</summary>
-public static class MqttEventMapper
-{
-    public static MqttApplicationMessage? ToMessage(AgentEvent agentEvent, AgentOptions agent) => agentEvent switch
-    {
-        _ => null,
-    };
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "MQTT broker rejected a message: {ReasonCode} {Reason}")]
+    private static partial void LogRejected(ILogger logger, string reasonCode, string reason);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "MQTT message on {Topic} could not be handled: {Reason}")]
+    private static partial void LogCommandFailed(ILogger logger, string topic, string reason);
 }
