@@ -645,6 +645,7 @@ public sealed class SpcChart
             || state.Accumulator.Length != 6 || state.Ewma.Length != 4 || state.Subgroup.Length >= chart.n + (chart.n == 1 ? 1 : 0)
             || state.BaselineValues.Length > chart.baselineValues.Length || state.BaselineSizes.Length != state.BaselineValues.Length
             || state.Phase is < 0 or > 2 || state.Rules.Length != 14
+            || (state.Phase == (int)Phase.Baseline ? state.BaselineValues.Length >= chart.baselineValues.Length : state.BaselineValues.Length != 0)
             || state.CapabilityTotals[0] < 0 || state.CapabilityTotals[0] >= Math.Max(1, chart.window)
             || state.CapabilityTotals[1] < 0 || state.CapabilityTotals[1] > chart.window)
         {

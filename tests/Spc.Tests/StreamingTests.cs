@@ -367,6 +367,53 @@ public class StreamingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SpcChart.Restore(new ChartSpec { Chart = ChartType.Ewma }, state));
     }
 
+    [Fact]
+    public void A_corrupted_state_is_rejected_with_a_typed_error_and_never_crashes()
+    {
+        var spec = new ChartSpec { Chart = ChartType.XbarR, SubgroupSize = 3, Baseline = 4, CapabilityWindow = 5 };
+        var chart = SpcChart.Create(spec);
+        for (int i = 0; i < 10; i++)
+        {
+            chart.Add(i % 4, out _);
+        }
+
+        var good = chart.Save();
+        var gen = from which in Gen.Int[0, 8]
+                  from data in Gen.Double[-10, 10].Array[0, 30]
+                  from number in Gen.Int[-3, 40]
+                  select (which, data, number);
+        gen.Sample(t =>
+        {
+            var (which, data, number) = t;
+            var bad = which switch
+            {
+                0 => good with { Subgroup = data },
+                1 => good with { Rules = data },
+                2 => good with { CapabilityRing = data },
+                3 => good with { CapabilityTotals = data },
+                4 => good with { Accumulator = data },
+                5 => good with { BaselineValues = data, BaselineSizes = data },
+                6 => good with { Ewma = data },
+                7 => good with { Phase = number },
+                _ => good with { CapabilityWindow = number },
+            };
+            try
+            {
+                var restored = SpcChart.Restore(spec, bad);
+                for (int i = 0; i < 20; i++)
+                {
+                    restored.Add(i, out _);
+                }
+
+                _ = restored.GetCapability();
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // rejected with a typed error: fine
+            }
+        }, iter: 500);
+    }
+
     [Theory]
     [InlineData(ChartType.Imr, 1)]
     [InlineData(ChartType.XbarR, 5)]

@@ -184,6 +184,20 @@ public class TextbookExamplesTests
     }
 
     [Fact]
+    public void Nist_handbook_ewma_limits_converge_to_the_published_steady_state()
+    {
+        // NIST/SEMATECH e-Handbook 6.3.2.4: EWMA0 = 50, s = 2.0539, λ = 0.3, k = 3 → UCL = 52.5884, LCL = 47.4115.
+        var spec = new ChartSpec { Chart = ChartType.Ewma, Parameters = new ChartParameters(50, 2.0539, double.NaN), Lambda = 0.3, L = 3 };
+        var report = SpcAnalyzer.Analyze(spec, Data.Rows(Enumerable.Repeat(50.0, 60)));
+        Approx.Published(52.5884, report.Points[59].Ucl, 4, units: 1);
+        Approx.Published(47.4115, report.Points[59].Lcl, 4, units: 1);
+        Approx.Equal(50 + 3 * 2.0539 * Math.Sqrt(0.3 / 1.7), report.Points[59].Ucl, 1e-12);
+
+        // First point: σ(z1) = σ·λ (exactly: √(λ/(2−λ)·(1−(1−λ)²)) = λ).
+        Approx.Equal(50 + 3 * 2.0539 * 0.3, report.Points[0].Ucl, 1e-12);
+    }
+
+    [Fact]
     public void Individuals_chart_uses_mr_bar_over_d2_and_D4()
     {
         var values = Data.Table91;
