@@ -18,6 +18,7 @@ public sealed partial class Agent : IAsyncDisposable
     [
         () => new Alarms.AlarmComponent(),
         () => new Equipment.EquipmentComponent(),
+        () => new Characteristics.CharacteristicComponent(),
     ];
 
     private readonly AgentConfig _config;
