@@ -155,23 +155,25 @@ public sealed class ModbusTcpTransport : ModbusTransport
             }
 
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-            timeout.CancelAfter(_options.ConnectTimeout);
             try
             {
-                if (IPAddress.TryParse(_options.Host, out var ip))
-                {
-                    await socket.ConnectAsync(new IPEndPoint(ip, _options.Port), timeout.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await socket.ConnectAsync(_options.Host, _options.Port, timeout.Token).ConfigureAwait(false);
-                }
+                // A blocking connect on a worker keeps the socket in blocking mode: on Unix a socket that saw one
+                // async operation emulates every later synchronous call through the event loop (an extra wake-up
+                // per request). The reader's receives are then plain system calls.
+                var connect = IPAddress.TryParse(_options.Host, out var ip)
+                    ? Task.Run(() => socket.Connect(new IPEndPoint(ip, _options.Port)), CancellationToken.None)
+                    : Task.Run(() => socket.Connect(_options.Host, _options.Port), CancellationToken.None);
+                await connect.WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (TimeoutException e)
             {
                 socket.Dispose();
-                throw new ModbusException(Endpoint, ModbusErrorKind.Timeout, $"connect timed out after {_options.ConnectTimeout.TotalMilliseconds:0} ms", isTransient: true, new TimeoutException());
+                throw new ModbusException(Endpoint, ModbusErrorKind.Timeout, $"connect timed out after {_options.ConnectTimeout.TotalMilliseconds:0} ms", isTransient: true, e);
+            }
+            catch (OperationCanceledException)
+            {
+                socket.Dispose();
+                throw;
             }
             catch (SocketException e)
             {
@@ -182,7 +184,8 @@ public sealed class ModbusTcpTransport : ModbusTransport
             var connection = new Connection(socket);
             Interlocked.Increment(ref Connects);
             _connection = connection;
-            connection.Reader = Task.Run(() => ReadLoopAsync(connection));
+            var reader = new Thread(() => ReadLoop(connection)) { IsBackground = true, Name = $"modbus-tcp {Endpoint}" };
+            reader.Start();
             return connection;
         }
         finally
@@ -191,7 +194,12 @@ public sealed class ModbusTcpTransport : ModbusTransport
         }
     }
 
-    private async Task ReadLoopAsync(Connection connection)
+    /// <summary>
+    /// The reader runs on its own thread with blocking receives: the kernel wakes it directly when an answer
+    /// arrives (no thread-pool hop), and the waiting caller's continuation runs right here, inline, so a sequential
+    /// poller costs one wake-up per request, like a C client. Closing the socket ends it.
+    /// </summary>
+    private void ReadLoop(Connection connection)
     {
         var buffer = new byte[16 * 1024];
         int start = 0, end = 0;
@@ -199,7 +207,7 @@ public sealed class ModbusTcpTransport : ModbusTransport
         {
             while (true)
             {
-                var n = await connection.Socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, connection.Closed.Token).ConfigureAwait(false);
+                var n = connection.Socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
                 if (n == 0)
                 {
                     Fail(connection, new ModbusException(Endpoint, ModbusErrorKind.Connection, "the server closed the connection", isTransient: true));
@@ -229,9 +237,13 @@ public sealed class ModbusTcpTransport : ModbusTransport
         {
             Fail(connection, new ModbusException(Endpoint, e.Kind, $"received bytes that are not Modbus TCP ({e.Detail}); connection closed", isTransient: true, e) { ByteOffset = e.ByteOffset });
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             Fail(connection, new ModbusException(Endpoint, ModbusErrorKind.Connection, $"connection lost: {e.Message}", isTransient: true, e));
+        }
+        finally
+        {
+            connection.ReaderDone.TrySetResult();
         }
     }
 
@@ -270,10 +282,7 @@ public sealed class ModbusTcpTransport : ModbusTransport
         if (_connection is { } c)
         {
             Fail(c, new ModbusException(Endpoint, ModbusErrorKind.Connection, "transport disposed", isTransient: false));
-            if (c.Reader is { } reader)
-            {
-                await reader.ConfigureAwait(false);
-            }
+            await c.ReaderDone.Task.ConfigureAwait(false);
         }
 
         foreach (var slot in _slots)
@@ -286,7 +295,7 @@ public sealed class ModbusTcpTransport : ModbusTransport
     {
         public Socket Socket { get; } = socket;
         public CancellationTokenSource Closed { get; } = new();
-        public Task? Reader { get; set; }
+        public TaskCompletionSource ReaderDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public volatile bool Broken;
 
         public void Close()

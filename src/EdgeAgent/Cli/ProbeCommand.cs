@@ -24,17 +24,19 @@ internal static class ProbeCommand
         var count = new Option<int>("--count", "-n") { Description = "Reads to send (default 1000).", DefaultValueFactory = _ => 1000 };
         var inflight = new Option<int>("--inflight") { Description = "Modbus TCP: requests kept outstanding at once (pipelining; default 1).", DefaultValueFactory = _ => 1 };
         var timeout = new Option<string>("--timeout") { Description = "Per-request timeout (default 1s).", DefaultValueFactory = _ => "1s" };
+        var subscribeBelow = new Option<string>("--subscribe-below") { Description = "OPC UA: subscribe every Variable below this node (e.g. ns=2;s=Line7)." };
+        var sampling = new Option<string>("--sampling") { Description = "OPC UA: sampling interval of each item (default 10ms)." };
+        var seconds = new Option<int>("--seconds") { Description = "OPC UA: how long to measure (default 10).", DefaultValueFactory = _ => 10 };
         var command = new Command("probe", "Measure how fast a device answers: N reads, one JSON summary line (requests, errors, rps, latency percentiles).")
         {
-            url, unit, read, count, inflight, timeout,
+            url, unit, read, count, inflight, timeout, subscribeBelow, sampling, seconds,
         };
         command.SetAction(async (parse, ct) =>
         {
             var target = parse.GetValue(url)!;
             if (target.StartsWith("opc.tcp://", StringComparison.OrdinalIgnoreCase))
             {
-                Console.Error.WriteLine("opc.tcp probe: not yet available");
-                return 2;
+                return await OpcUaProbeBranch.RunAsync(target, parse.GetValue(subscribeBelow), parse.GetValue(sampling) ?? "10ms", parse.GetValue(seconds), ct);
             }
 
             if (!target.StartsWith("modbus-", StringComparison.OrdinalIgnoreCase))
@@ -224,6 +226,7 @@ internal static class ModbusProbe
         var errors = 0;
         string? firstError = null;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var started = Stopwatch.GetTimestamp();
         var workers = new Task[inflight];
         for (var w = 0; w < workers.Length; w++)
@@ -253,6 +256,7 @@ internal static class ModbusProbe
         await Task.WhenAll(workers).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         Array.Sort(latencies);
         double Us(long ticks) => Math.Round(ticks * 1_000_000.0 / Stopwatch.Frequency, 1);
         long Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
@@ -265,6 +269,7 @@ internal static class ModbusProbe
             ["p99_us"] = Us(Percentile(0.99)),
             ["max_us"] = Us(latencies[^1]),
             ["cpu_us_per_request"] = Math.Round(cpu.TotalMicroseconds / args.Count, 2),
+            ["alloc_bytes_per_request"] = Math.Round((double)allocated / args.Count, 1),
             ["inflight"] = inflight,
             ["endpoint"] = transport.Endpoint,
             ["read"] = $"{start}:{count}",
@@ -275,5 +280,55 @@ internal static class ModbusProbe
         }
 
         return new Result(args.Count, errors, JsonSerializer.Serialize(summary));
+    }
+}
+
+/// <summary>
+/// The opc.tcp branch of <c>edgeagent probe</c>: <c>probe opc.tcp://HOST:PORT[/PATH] --subscribe-below NODEID [--sampling 10ms]
+/// [--seconds 10]</c> prints <c>{"items":N,"notifications":…,"per_s":…,"cpu_us_per_notification":…,"lost":…}</c>.
+/// Exit 0 when nothing was lost, 1 when notifications were lost or the server failed, 2 for bad arguments.
+/// </summary>
+internal static class OpcUaProbeBranch
+{
+    public static async Task<int> RunAsync(string endpoint, string? below, string sampling, int seconds, CancellationToken ct)
+    {
+        if (below is null || !EdgeAgent.Drivers.OpcUa.Encoding.ExpandedNodeId.TryParse(below, out var node, out var error))
+        {
+            Console.Error.WriteLine(below is null ? "--subscribe-below: required for opc.tcp (e.g. ns=2;s=Line7)" : $"--subscribe-below: {error}");
+            return 2;
+        }
+
+        if (!Durations.TryParse(sampling, out var interval) || interval < TimeSpan.Zero)
+        {
+            Console.Error.WriteLine($"--sampling: expected a duration such as 10ms, found '{sampling}'");
+            return 2;
+        }
+
+        if (seconds is < 1 or > 3600)
+        {
+            Console.Error.WriteLine($"--seconds: expected 1 to 3600, found {seconds}");
+            return 2;
+        }
+
+        try
+        {
+            var options = new EdgeAgent.Drivers.OpcUa.Client.UaClientOptions { EndpointUrl = endpoint };
+            var publishing = TimeSpan.FromMilliseconds(Math.Max(100, interval.TotalMilliseconds));
+            var r = await EdgeAgent.Drivers.OpcUa.OpcUaProbe.RunAsync(options, node, interval, TimeSpan.FromSeconds(seconds), publishing, ct);
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["items"] = r.Items,
+                ["notifications"] = r.Notifications,
+                ["per_s"] = Math.Round(r.PerSecond),
+                ["cpu_us_per_notification"] = Math.Round(r.CpuMicrosecondsPerNotification, 3),
+                ["lost"] = r.Lost,
+            }));
+            return r.Lost == 0 ? 0 : 1;
+        }
+        catch (EdgeAgent.Drivers.OpcUa.OpcUaException e)
+        {
+            Console.Error.WriteLine($"probe: {e.Message}");
+            return 1;
+        }
     }
 }
