@@ -227,7 +227,6 @@ public sealed class ModbusCliTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("opc.tcp://127.0.0.1:4840", "opc.tcp probe: not yet available")]
     [InlineData("modbus-tcp://127.0.0.1:502 --read hr:0:126", "--read: 'hr:0:126': count must be 1..125")]
     [InlineData("modbus-tcp://127.0.0.1:502 --read xx:0:1", "--read: unknown table 'xx'")]
     [InlineData("modbus-rtu:///dev/ttyS0?baud=fast", "unknown or invalid parameter 'baud=fast'")]
