@@ -292,9 +292,15 @@ internal static class OpcUaProbeBranch
 {
     public static async Task<int> RunAsync(string endpoint, string? below, string sampling, int seconds, CancellationToken ct)
     {
-        if (below is null || !EdgeAgent.Drivers.OpcUa.Encoding.ExpandedNodeId.TryParse(below, out var node, out var error))
+        if (below is null)
         {
-            Console.Error.WriteLine(below is null ? "--subscribe-below: required for opc.tcp (e.g. ns=2;s=Line7)" : $"--subscribe-below: {error}");
+            Console.Error.WriteLine("--subscribe-below: required for opc.tcp (e.g. ns=2;s=Line7)");
+            return 2;
+        }
+
+        if (!EdgeAgent.Drivers.OpcUa.Encoding.ExpandedNodeId.TryParse(below, out var node, out var error))
+        {
+            Console.Error.WriteLine($"--subscribe-below: {error}");
             return 2;
         }
 

@@ -343,8 +343,7 @@ public ref struct UaBinaryReader
     /// </summary>
     public ReadOnlySpan<byte> ReadExtensionObjectBody(out uint typeId)
     {
-        var id = ReadNodeId();
-        typeId = id.NamespaceIndex == 0 && id.IdType == IdType.Numeric ? id.Numeric : 0;
+        typeId = ReadTypeIdWithoutAllocating();
         var at = Position;
         var encoding = ReadByte();
         if (encoding == 0)
@@ -363,6 +362,36 @@ public ref struct UaBinaryReader
         }
 
         return ReadByteStringSpan(out _);
+    }
+
+    /// <summary>A NodeId read only for its numeric ns=0 value (the encoding ids of structures): 0 for any other id.</summary>
+    private uint ReadTypeIdWithoutAllocating()
+    {
+        var at = Position;
+        var encoding = ReadByte();
+        switch (encoding)
+        {
+            case 0:
+                return ReadByte();
+            case 1:
+                {
+                    var ns = ReadByte();
+                    var id = ReadUInt16();
+                    return ns == 0 ? id : 0u;
+                }
+
+            case 2:
+                {
+                    var ns = ReadUInt16();
+                    var id = ReadUInt32();
+                    return ns == 0 ? id : 0u;
+                }
+
+            default:
+                Position = at;
+                ReadNodeId();
+                return 0;
+        }
     }
 
     public DataValue ReadDataValue()
