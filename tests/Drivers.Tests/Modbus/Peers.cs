@@ -91,7 +91,9 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static PeerProcess Start(string file, params string[] args)
+    public static PeerProcess Start(string file, params string[] args) => StartWithEnv(file, new Dictionary<string, string>(), args);
+
+    public static PeerProcess StartWithEnv(string file, IDictionary<string, string> env, params string[] args)
     {
         if (!File.Exists(file))
         {
@@ -102,6 +104,11 @@ public sealed class PeerProcess : IAsyncDisposable
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
         }
 
         return new PeerProcess(Process.Start(psi)!);

@@ -162,3 +162,22 @@ internal static class TestContext
 {
     public static CancellationToken Token => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 }
+
+/// <summary>The same map served by a second, independent implementation: the npm modbus-serial server.</summary>
+public class TcpModbusSerialNpmTests
+{
+    [Fact]
+    public async Task Reads_every_type_and_word_order_from_the_npm_modbus_serial_server()
+    {
+        var modules = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../peers/node_modules"));
+        Assert.True(Directory.Exists(Path.Combine(modules, "modbus-serial")), $"npm modbus-serial is not installed in {modules}: run tests/peers/install.sh");
+        var port = PeerProcess.FreePort();
+        var node = File.Exists("/usr/bin/node") ? "/usr/bin/node" : "/usr/local/bin/node";
+        await using var server = PeerProcess.StartWithEnv(node, new Dictionary<string, string> { ["PEERS_NODE_MODULES"] = modules },
+            PeerProcess.Script("modbus_serial_server.js"), TestMap.WriteJson(), port.ToString());
+        await server.WaitForTcpAsync(port);
+        var tags = TcpPymodbusTests.AllTags();
+        await using var source = new ModbusSource("plc", new ModbusSourceOptions { Endpoint = $"127.0.0.1:{port}", Timeout = TimeSpan.FromSeconds(2) }, tags);
+        TcpPymodbusTests.AssertMapValues(tags, await source.ReadOnceAsync(TestContext.Token));
+    }
+}
