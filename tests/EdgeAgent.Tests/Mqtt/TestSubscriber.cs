@@ -84,6 +84,12 @@ internal sealed class TestSubscriber : IAsyncDisposable
         }
     }
 
+    public Task PublishAsync(string topic, string payload, bool retain = false) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+    public Task PublishAsync(string topic, byte[] payload) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
     public async Task DisconnectAsync()
     {
         if (_client.IsConnected)

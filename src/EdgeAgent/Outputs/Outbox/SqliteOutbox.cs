@@ -362,14 +362,14 @@ public sealed partial class SqliteOutbox : IMessageStore
             }
 
             var droppedHere = batch.RemoveAll(m => m.Class == MessageClass.Data);
+            _dropped.Add(droppedHere);
             Account(droppedHere);
             try
             {
                 using (var tx = _write.BeginTransaction())
                 {
-                    var freed = DropOldest(tx, Math.Max(1000, _count / 10));
+                    DropOldest(tx, Math.Max(1000, _count / 10));
                     tx.Commit();
-                    _ = freed;
                 }
 
                 Commit(batch, ack, ageDue: false, now);
