@@ -104,3 +104,60 @@ public class CapabilityBenchmarks
     [Benchmark]
     public double GetCapability() => chart.GetCapability().Cpk;
 }
+
+/// <summary>
+/// The goal case alone, I-MR with WE rules, next to a baseline that only reads and sums the same samples:
+/// on a shared machine the ratio says more than the absolute figure.
+/// </summary>
+[MemoryDiagnoser]
+public class ImrGoalBenchmarks
+{
+    private const int Samples = 100_000;
+    private double[] values = [];
+    private SpcChart chart = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(42);
+        values = new double[Samples];
+        for (int i = 0; i < Samples; i++)
+        {
+            var z = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            values[i] = 10 + 0.01 * z;
+        }
+
+        chart = SpcChart.Create(new ChartSpec { Chart = ChartType.Imr, Rules = SpcRules.WesternElectric, Baseline = 100, CapabilityWindow = 1000, Lsl = 9.95, Usl = 10.05 });
+        ImrWe();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Samples)]
+    public double ReadOnly()
+    {
+        double sum = 0;
+        var x = values;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += x[i];
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Samples)]
+    public int ImrWe()
+    {
+        var fired = 0;
+        var c = chart;
+        var x = values;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (c.Add(x[i], out var r) && r.Violations != SpcRules.None)
+            {
+                fired++;
+            }
+        }
+
+        return fired;
+    }
+}
