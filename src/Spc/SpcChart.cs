@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeAgent.Spc;
 
 /// <summary>
@@ -426,6 +428,7 @@ public sealed class SpcChart
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Evaluate(double raw, double secondary, double size, long i, out SubgroupResult result)
     {
         double value, c, sp, ucl, lcl, su, sd;
@@ -542,6 +545,7 @@ public sealed class SpcChart
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CapabilityAdd(double s1, double s2, double count, double within)
     {
         if (window == 0)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace EdgeAgent.Spc;
 
@@ -150,6 +151,7 @@ public struct RuleState
         Evaluate(x, center, center + sigmaUp, center + 2 * sigmaUp, center - sigmaDown, center - 2 * sigmaDown, ucl, lcl, enabled);
 
     /// <summary>As above with the zone lines precomputed (c ± 1σ, c ± 2σ): the per-sample path when limits are constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SpcRules Evaluate(double x, double center, double up1, double up2, double down1, double down2, double ucl, double lcl, SpcRules enabled)
     {
         int above = B(x > center), below = B(x < center);
