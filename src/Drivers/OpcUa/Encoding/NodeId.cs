@@ -135,7 +135,7 @@ public sealed class NodeId : IEquatable<NodeId>
             return false;
         }
 
-        var rest = text.AsSpan().Trim();
+        var rest = text.AsSpan();
         ushort ns = 0;
         if (rest.StartsWith("ns=", StringComparison.Ordinal))
         {
@@ -268,7 +268,7 @@ public sealed record ExpandedNodeId(NodeId NodeId, string? NamespaceUri = null, 
             return false;
         }
 
-        var rest = text.AsSpan().Trim();
+        var rest = text.AsSpan();
         uint server = 0;
         if (rest.StartsWith("svr=", StringComparison.Ordinal))
         {
