@@ -120,28 +120,40 @@ public static class ModbusValueCodec
     }
 
     /// <summary>
-    /// Assembles <paramref name="words"/> registers into an integer, most significant word first after undoing the
-    /// order: CDAB/DCBA reverse the words, BADC/DCBA swap the bytes of each word.
+    /// Assembles 1, 2 or 4 registers into an integer, most significant word first, undoing the order with one
+    /// load and at most one shuffle: ABCD is a big-endian load, DCBA a little-endian load, BADC a big-endian load
+    /// with the bytes of each word swapped, CDAB a little-endian load with the bytes of each word swapped.
     /// </summary>
     private static ulong Assemble(ReadOnlySpan<byte> registers, int words, WordOrder order)
     {
-        var wordSwap = order is WordOrder.CDAB or WordOrder.DCBA;
-        var byteSwap = order is WordOrder.BADC or WordOrder.DCBA;
-        ulong value = 0;
-        for (var i = 0; i < words; i++)
+        switch (words)
         {
-            var slot = wordSwap ? words - 1 - i : i;
-            var word = BinaryPrimitives.ReadUInt16BigEndian(registers[(slot * 2)..]);
-            if (byteSwap)
-            {
-                word = BinaryPrimitives.ReverseEndianness(word);
-            }
-
-            value = (value << 16) | word;
+            case 1:
+                return order is WordOrder.BADC or WordOrder.DCBA
+                    ? BinaryPrimitives.ReadUInt16LittleEndian(registers)
+                    : BinaryPrimitives.ReadUInt16BigEndian(registers);
+            case 2:
+                return order switch
+                {
+                    WordOrder.ABCD => BinaryPrimitives.ReadUInt32BigEndian(registers),
+                    WordOrder.DCBA => BinaryPrimitives.ReadUInt32LittleEndian(registers),
+                    WordOrder.BADC => SwapBytesInWords(BinaryPrimitives.ReadUInt32BigEndian(registers)),
+                    _ => SwapBytesInWords(BinaryPrimitives.ReadUInt32LittleEndian(registers)),
+                };
+            default:
+                return order switch
+                {
+                    WordOrder.ABCD => BinaryPrimitives.ReadUInt64BigEndian(registers),
+                    WordOrder.DCBA => BinaryPrimitives.ReadUInt64LittleEndian(registers),
+                    WordOrder.BADC => SwapBytesInWords(BinaryPrimitives.ReadUInt64BigEndian(registers)),
+                    _ => SwapBytesInWords(BinaryPrimitives.ReadUInt64LittleEndian(registers)),
+                };
         }
-
-        return value;
     }
+
+    private static uint SwapBytesInWords(uint x) => ((x & 0x00FF00FFu) << 8) | ((x >> 8) & 0x00FF00FFu);
+
+    private static ulong SwapBytesInWords(ulong x) => ((x & 0x00FF00FF00FF00FFul) << 8) | ((x >> 8) & 0x00FF00FF00FF00FFul);
 
     private static double Checked(double raw, double min, double max)
     {
