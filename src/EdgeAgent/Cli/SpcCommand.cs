@@ -47,6 +47,12 @@ internal static class SpcCommand
             chart, subgroup, lsl, usl, target, rules, phase1, ucl, cl, lcl, lambda, width, k, h, format, plot, file,
         };
         command.TreatUnmatchedTokensAsErrors = false;
+        Option<string>[] all = [chart, subgroup, lsl, usl, target, rules, phase1, ucl, cl, lcl, lambda, width, k, h, format, plot];
+        foreach (var option in all)
+        {
+            option.Arity = ArgumentArity.ZeroOrOne; // "--lsl" with no value: our message and exit 2, not a parse error (exit 1)
+        }
+
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -55,6 +61,14 @@ internal static class SpcCommand
             foreach (var token in parse.UnmatchedTokens)
             {
                 problems.Add($"unexpected argument '{token}'");
+            }
+
+            foreach (var option in all)
+            {
+                if (parse.GetResult(option) is { } given && given.Tokens.Count == 0)
+                {
+                    problems.Add($"{option.Name}: expected a value");
+                }
             }
 
             double? Number(Option<string> option)

@@ -197,6 +197,19 @@ public sealed class SpcAnalyzeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_option_without_its_value_exits_2_naming_it()
+    {
+        var file = Csv("ok.csv", "1\n2\n3\n");
+        var (code, stdout, stderr) = await Run("spc", "analyze", file, "--chart");
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("--chart: expected a value", stderr);
+        (code, _, stderr) = await Run("spc", "analyze", "--chart", "imr", file, "--lsl");
+        Assert.Equal(2, code);
+        Assert.Contains("--lsl: expected a value", stderr);
+    }
+
+    [Fact]
     public async Task Missing_file_and_empty_file_exit_2()
     {
         var (code, _, stderr) = await Run("spc", "analyze", "--chart", "imr", Path.Combine(dir, "none.csv"));
