@@ -256,7 +256,7 @@ public sealed partial class AlarmComponent : IAgentComponent
 }
 
 /// <summary>An expression alarm on the router thread: re-evaluated on each sample of a tag it reads (O(size of the expression)).</summary>
-internal sealed class ExpressionAlarm(AlarmConfig config, AlarmCondition condition, TagDirectory directory) : ISampleConsumer
+public sealed class ExpressionAlarm(AlarmConfig config, AlarmCondition condition, TagDirectory directory) : ISampleConsumer
 {
     private readonly Expression _when = config.When;
     private readonly int _valueTag = config.When.TagIds.Length > 0 ? config.When.TagIds[0] : -1;

@@ -79,10 +79,10 @@ public sealed class Characteristic : ISampleConsumer
     public SpcChart Chart => _chart;
 
     /// <summary>Set when the chart's limits changed or 10 s passed since the last save with new points: the component persists it.</summary>
-    internal Action<Characteristic>? SaveRequested { get; set; }
+    public Action<Characteristic>? SaveRequested { get; set; }
 
     /// <summary>False to leave out the <see cref="SpcPointEvent"/> (benchmarks of the decision path alone).</summary>
-    internal bool PublishPoints { get; set; } = true;
+    public bool PublishPoints { get; set; } = true;
 
     public void OnSample(in Sample sample)
     {

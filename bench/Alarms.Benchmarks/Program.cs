@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using EdgeAgent.Alarms.Benchmarks;
+
+// dotnet run -c Release --project bench/Alarms.Benchmarks -- --filter '*SampleToAlarmDecision*' --job short
+// dotnet run -c Release --project bench/Alarms.Benchmarks -- cpu
+//   "cpu": process CPU time and bytes per sample over 20 M samples per case (robust on a shared machine).
+if (args is ["cpu", ..])
+{
+    Console.WriteLine($"{"case",-28} {"cpu ns/sample",14} {"M samples/s",12} {"B/sample",9}");
+    foreach (var (name, consumers, publish, temps) in new[]
+    {
+        ("imr decision", "imr", false, false),
+        ("imr + point events", "imr", true, false),
+        ("xbar-r n=5 + point events", "xbar", true, false),
+        ("expression alarm", "expression", false, true),
+    })
+    {
+        var h = new HotPath();
+        h.Setup(consumers, publish);
+        Action run = temps ? h.RouteTemperatures : h.RouteMeasurements;
+        for (var i = 0; i < 2_000; i++)
+        {
+            run();
+        }
+
+        const int batches = 20_000;
+        var bytes = GC.GetAllocatedBytesForCurrentThread();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < batches; i++)
+        {
+            run();
+        }
+
+        var spent = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
+        var samples = (double)batches * HotPath.BatchSize;
+        var ns = spent.TotalMilliseconds * 1e6 / samples;
+        Console.WriteLine($"{name,-28} {ns,14:F2} {1e3 / ns,12:F1} {bytes / samples,9:F3}");
+    }
+
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(HotPath).Assembly).Run(args);
