@@ -44,14 +44,14 @@ internal sealed class Mosquitto : IAsyncDisposable
     public static string Executable { get; } = Find();
 
     /// <summary>Starts mosquitto with <c>listener PORT 127.0.0.1</c> plus <paramref name="extraConf"/> lines.</summary>
-    public static async Task<Mosquitto> StartAsync(string? extraConf = null, int? port = null, bool tlsListener = false)
+    public static async Task<Mosquitto> StartAsync(string? extraConf = null, int? port = null, bool tlsListener = false, bool allowAnonymous = true)
     {
         var dir = Directory.CreateTempSubdirectory("mosquitto-").FullName;
         var p = port ?? FreePort();
         var conf = Path.Combine(dir, "mosquitto.conf");
         var text = new StringBuilder()
             .AppendLine($"listener {p} 127.0.0.1")
-            .AppendLine("allow_anonymous true")
+            .AppendLine(allowAnonymous ? "allow_anonymous true" : "allow_anonymous false")
             .AppendLine("persistence true")
             .AppendLine($"persistence_location {dir}/")
             .AppendLine("max_queued_messages 0")
