@@ -328,6 +328,7 @@ internal static class OpcUaProbeBranch
                 ["per_s"] = Math.Round(r.PerSecond),
                 ["cpu_us_per_notification"] = Math.Round(r.CpuMicrosecondsPerNotification, 3),
                 ["lost"] = r.Lost,
+                ["alloc_bytes_per_notification"] = Math.Round(r.AllocatedBytesPerNotification, 1),
             }));
             return r.Lost == 0 ? 0 : 1;
         }
