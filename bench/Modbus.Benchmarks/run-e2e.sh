@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$(mktemp -d)"
 n="${N:-20000}"
-port="${PORT:-15502}"
+port="${PORT:-$((20000 + RANDOM % 20000))}"
 gcc -O2 -Wall -o "$out/mb_server" "$here/c/mb_server.c" $(pkg-config --cflags --libs libmodbus)
 gcc -O2 -Wall -o "$out/mb_client" "$here/c/mb_client.c" $(pkg-config --cflags --libs libmodbus)
 dotnet build -c Release "$root/src/EdgeAgent" -o "$out/agent" -nologo -v q >/dev/null

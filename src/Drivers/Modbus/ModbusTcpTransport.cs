@@ -63,6 +63,23 @@ public sealed class ModbusTcpTransport : ModbusTransport
         }
 
         _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+
+        // One periodic sweep instead of a timer per request: re-arming a timer for every request wakes the timer
+        // thread each time (a context switch per request); a sweep costs nothing per request and fires a timeout
+        // at most a quarter of the timeout (≥ 5 ms, ≤ 250 ms) late.
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.Timeout.TotalMilliseconds / 4, 5, 250));
+        _sweeper = new Timer(static s => ((ModbusTcpTransport)s!).Sweep(), this, period, period);
+    }
+
+    private readonly Timer _sweeper;
+
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        foreach (var slot in _slots)
+        {
+            slot.CheckDeadline(now);
+        }
     }
 
     public override string Endpoint { get; }
@@ -279,6 +296,7 @@ public sealed class ModbusTcpTransport : ModbusTransport
         }
 
         _disposed.Cancel();
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
         if (_connection is { } c)
         {
             Fail(c, new ModbusException(Endpoint, ModbusErrorKind.Connection, "transport disposed", isTransient: false));
@@ -320,7 +338,6 @@ public sealed class ModbusTcpTransport : ModbusTransport
     private sealed class Slot : IValueTaskSource<int>, IDisposable
     {
         private readonly ModbusTcpTransport _owner;
-        private readonly Timer _timer;
         private ManualResetValueTaskSourceCore<int> _core;
         private CancellationTokenRegistration _cancellation;
         private Memory<byte> _response;
@@ -334,7 +351,6 @@ public sealed class ModbusTcpTransport : ModbusTransport
         public Slot(ModbusTcpTransport owner)
         {
             _owner = owner;
-            _timer = new Timer(static s => ((Slot)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
             _core.RunContinuationsAsynchronously = false;
         }
 
@@ -351,7 +367,6 @@ public sealed class ModbusTcpTransport : ModbusTransport
             _response = response;
             _deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
             Volatile.Write(ref _state, 1);
-            _timer.Change(timeout, Timeout.InfiniteTimeSpan);
             if (cancellationToken.CanBeCanceled)
             {
                 _cancellation = cancellationToken.UnsafeRegister(static (s, ct) => ((Slot)s!).TrySetException(new OperationCanceledException(ct)), this);
@@ -360,7 +375,6 @@ public sealed class ModbusTcpTransport : ModbusTransport
 
         public void End()
         {
-            _timer.Change(Timeout.Infinite, Timeout.Infinite);
             _cancellation.Dispose();
             _cancellation = default;
             Volatile.Write(ref _state, 0);
@@ -400,10 +414,10 @@ public sealed class ModbusTcpTransport : ModbusTransport
             }
         }
 
-        private void OnTimer()
+        /// <summary>Called by the transport's sweeper: times the request out once its deadline has passed.</summary>
+        public void CheckDeadline(long now)
         {
-            // A callback of a previous request may run late: only a slot whose own deadline passed times out.
-            if (Volatile.Read(ref _state) == 1 && Environment.TickCount64 >= _deadline - 1)
+            if (Volatile.Read(ref _state) == 1 && now >= Volatile.Read(ref _deadline))
             {
                 TrySetException(new ModbusException(_owner.Endpoint, ModbusErrorKind.Timeout,
                     $"no response within {_owner._options.Timeout.TotalMilliseconds:0} ms", isTransient: true,
@@ -426,6 +440,8 @@ public sealed class ModbusTcpTransport : ModbusTransport
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
             _core.OnCompleted(continuation, state, token, flags);
 
-        public void Dispose() => _timer.Dispose();
+        public void Dispose()
+        {
+        }
     }
 }
