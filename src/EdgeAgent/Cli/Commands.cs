@@ -15,6 +15,7 @@ internal static class Commands
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ReadCommand.Build());
+        root.Subcommands.Add(AlarmCommand.Build());
         root.Subcommands.Add(BrowseCommand.Build());
         root.Subcommands.Add(ProbeCommand.Build());
         root.Subcommands.Add(HealthCommand.Build());
