@@ -92,7 +92,8 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Broker.Host, _options.Port)
             .WithClientId(_options.ClientId ?? _context.Config.Agent.Id)
-            .WithCleanSession(false)
+            // Sparkplug 3.0 requires a clean session (its state is the bdSeq/seq session); JSON keeps the broker session.
+            .WithCleanSession(_options.Format == "sparkplug")
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithProtocolVersion(_options.Protocol == "5" ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
@@ -100,7 +101,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
             .WithWillPayload(will.Payload.ToArray())
             .WithWillQualityOfServiceLevel(will.QualityOfServiceLevel)
             .WithWillRetain(will.Retain);
-        if (_options.Protocol == "5")
+        if (_options.Protocol == "5" && _options.Format != "sparkplug")
         {
             builder = builder.WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds);
         }
