@@ -130,7 +130,7 @@ public sealed class OpcUaServerFixture : IAsyncLifetime
     public OpcUaServerProcess Server { get; private set; } = null!;
     public string EndpointUrl => Server.EndpointUrl;
 
-    public async Task InitializeAsync() => Server = await OpcUaServerProcess.StartAsync();
+    public async Task InitializeAsync() => Server = await OpcUaServerProcess.StartAsync(null, "--load 50 --load-interval 10");
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

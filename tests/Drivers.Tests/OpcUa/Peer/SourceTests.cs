@@ -163,3 +163,20 @@ public sealed class RestartTests
         }
     }
 }
+
+/// <summary>The commissioning probe against the shared server's 50 variables changing every 10 ms.</summary>
+[Collection(OpcUaServerCollection.Name)]
+public sealed class ProbeTests(OpcUaServerFixture fixture)
+{
+    [Fact]
+    public async Task The_probe_subscribes_every_variable_below_a_node_and_loses_nothing()
+    {
+        var server = fixture.Server;
+        OpcUaProbe.Warmup = TimeSpan.FromSeconds(1);
+        var result = await OpcUaProbe.RunAsync(new UaClientOptions { EndpointUrl = server.EndpointUrl }, ExpandedNodeId.Parse("nsu=urn:edgeagent:test;s=Load"),
+            TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        Assert.Equal(50, result.Items);
+        Assert.True(result.Notifications > 0);
+        Assert.Equal(0, result.Lost);
+    }
+}
