@@ -816,13 +816,13 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Opened secure channel {ChannelId} to {Endpoint} (token lifetime {LifetimeSeconds} s, chunks {SendChunk}/{ReceiveChunk} bytes)")]
+        [LoggerMessage(EventId = 100, Level = LogLevel.Trace, Message = "Opened secure channel {ChannelId} to {Endpoint} (token lifetime {LifetimeSeconds} s, chunks {SendChunk}/{ReceiveChunk} bytes)")]
         public static partial void Opened(ILogger logger, string endpoint, uint channelId, double lifetimeSeconds, int sendChunk, int receiveChunk);
 
-        [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Renewed security token of channel {ChannelId} to {Endpoint}: token {TokenId}, lifetime {LifetimeSeconds} s")]
+        [LoggerMessage(EventId = 101, Level = LogLevel.Trace, Message = "Renewed security token of channel {ChannelId} to {Endpoint}: token {TokenId}, lifetime {LifetimeSeconds} s")]
         public static partial void Renewed(ILogger logger, string endpoint, uint channelId, uint tokenId, double lifetimeSeconds);
 
-        [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Secure channel {ChannelId} to {Endpoint} lost: {Reason}")]
+        [LoggerMessage(EventId = 102, Level = LogLevel.Trace, Message = "Secure channel {ChannelId} to {Endpoint} lost: {Reason}")]
         public static partial void Lost(ILogger logger, string endpoint, uint channelId, string reason);
     }
 }
