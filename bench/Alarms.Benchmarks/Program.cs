@@ -4,7 +4,14 @@ using EdgeAgent.Alarms.Benchmarks;
 
 // dotnet run -c Release --project bench/Alarms.Benchmarks -- --filter '*SampleToAlarmDecision*' --job short
 // dotnet run -c Release --project bench/Alarms.Benchmarks -- cpu
+// dotnet run -c Release --project bench/Alarms.Benchmarks -- latency [SECONDS]   (10k tags x 10 Hz, p50/p99 to the sink hand-off)
 //   "cpu": process CPU time and bytes per sample over 20 M samples per case (robust on a shared machine).
+if (args is ["latency", ..])
+{
+    await Latency.RunAsync(seconds: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
 if (args is ["cpu", ..])
 {
     Console.WriteLine($"{"case",-28} {"cpu ns/sample",14} {"M samples/s",12} {"B/sample",9}");
