@@ -118,8 +118,20 @@ public sealed class ModbusTcpTransport : ModbusTransport
             {
                 lock (_sendLock)
                 {
-                    // Small frames: a blocking send to the kernel buffer completes at once and costs less than async I/O.
-                    connection.Socket.Send(adu, 0, MbapFrame.HeaderLength + request.Length, SocketFlags.None);
+                    var aduLength = MbapFrame.HeaderLength + request.Length;
+                    if (connection.Batching && Environment.CurrentManagedThreadId == connection.ReaderThreadId
+                        && connection.PendingLength + aduLength <= connection.Pending.Length)
+                    {
+                        // Called inline from the reader while it completes a batch of answers: queue the request and
+                        // let the reader send the whole batch with one system call (pipelining without a send per request).
+                        adu.AsSpan(0, aduLength).CopyTo(connection.Pending.AsSpan(connection.PendingLength));
+                        connection.PendingLength += aduLength;
+                    }
+                    else
+                    {
+                        // Small frames: a blocking send to the kernel buffer completes at once and costs less than async I/O.
+                        connection.Socket.Send(adu, 0, aduLength, SocketFlags.None);
+                    }
                 }
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -218,6 +230,7 @@ public sealed class ModbusTcpTransport : ModbusTransport
     /// </summary>
     private void ReadLoop(Connection connection)
     {
+        connection.ReaderThreadId = Environment.CurrentManagedThreadId;
         var buffer = new byte[16 * 1024];
         int start = 0, end = 0;
         try
@@ -232,10 +245,27 @@ public sealed class ModbusTcpTransport : ModbusTransport
                 }
 
                 end += n;
-                while (MbapFrame.TryReadFrame(buffer.AsSpan(start, end - start), out var header, out var length))
+                connection.Batching = true;
+                try
                 {
-                    Complete(header, buffer.AsSpan(start + MbapFrame.HeaderLength, header.PduLength));
-                    start += length;
+                    while (MbapFrame.TryReadFrame(buffer.AsSpan(start, end - start), out var header, out var length))
+                    {
+                        Complete(header, buffer.AsSpan(start + MbapFrame.HeaderLength, header.PduLength));
+                        start += length;
+                    }
+                }
+                finally
+                {
+                    connection.Batching = false;
+                    lock (_sendLock)
+                    {
+                        if (connection.PendingLength > 0)
+                        {
+                            var pending = connection.PendingLength;
+                            connection.PendingLength = 0;
+                            connection.Socket.Send(connection.Pending, 0, pending, SocketFlags.None);
+                        }
+                    }
                 }
 
                 if (start == end)
@@ -315,6 +345,15 @@ public sealed class ModbusTcpTransport : ModbusTransport
         public CancellationTokenSource Closed { get; } = new();
         public TaskCompletionSource ReaderDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public volatile bool Broken;
+
+        /// <summary>True while the reader completes a batch of answers (requests sent inline are queued in <see cref="Pending"/>).</summary>
+        public bool Batching;
+
+        public int ReaderThreadId;
+
+        public byte[] Pending { get; } = new byte[16 * ModbusLimits.MaxTcpAduLength];
+
+        public int PendingLength;
 
         public void Close()
         {
