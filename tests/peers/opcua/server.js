@@ -27,7 +27,35 @@ const fastInterval = parseInt(arg("fast-interval", "20"), 10);
 const pkiRoot = arg("pki", path.join(os.tmpdir(), "edgeagent-opcua-test-pki"));
 fs.mkdirSync(pkiRoot, { recursive: true });
 
+// Test runs start several servers at once (xunit runs collections and assemblies in parallel): the first start
+// creates the certificates in pkiRoot, so creation is serialised with a lock directory (stale after 2 minutes).
+async function withPkiLock(fn) {
+    const lock = path.join(pkiRoot, ".lock");
+    for (;;) {
+        try {
+            fs.mkdirSync(lock);
+            break;
+        } catch (err) {
+            if (err.code !== "EEXIST") throw err;
+            try {
+                if (Date.now() - fs.statSync(lock).mtimeMs > 120000) fs.rmdirSync(lock);
+            } catch (_) { /* released meanwhile */ }
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+    }
+    try {
+        return await fn();
+    } finally {
+        try { fs.rmdirSync(lock); } catch (_) { /* already gone */ }
+    }
+}
+
 async function main() {
+    const server = await withPkiLock(createServer);
+    await populate(server);
+}
+
+async function createServer() {
     const { OPCUACertificateManager } = require("node-opcua-certificate-manager");
     const serverCertificateManager = new OPCUACertificateManager({ rootFolder: path.join(pkiRoot, "pki"), automaticallyAcceptUnknownCertificate: true });
     const server = new OPCUAServer({
@@ -45,7 +73,10 @@ async function main() {
         buildInfo: { productName: "EdgeAgentTestServer", buildNumber: "1", buildDate: new Date(2024, 0, 1) },
     });
     await server.initialize();
+    return server;
+}
 
+async function populate(server) {
     // node-opcua does not pass allowUnsecurePassword through to its endpoints: offer a user name token policy
     // without encryption on the None endpoint so the client's clear-text (loopback) login can be tested.
     const { UserTokenType, UserTokenPolicy } = require("node-opcua-types");
