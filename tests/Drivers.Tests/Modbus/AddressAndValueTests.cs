@@ -40,6 +40,22 @@ public class AddressAndValueTests
     }
 
     [Fact]
+    public void Arbitrary_address_text_is_parsed_or_rejected_with_a_message_never_thrown()
+    {
+        Gen.String[Gen.Char["hrcoildi:.0123456789x -"], 0, 12].Sample(text =>
+        {
+            if (ModbusAddress.TryParse(text, out var address, out var error))
+            {
+                Assert.Equal(address, ModbusAddress.Parse(address.ToString()));
+            }
+            else
+            {
+                Assert.False(string.IsNullOrEmpty(error));
+            }
+        }, iter: 20_000);
+    }
+
+    [Fact]
     public void Address_text_round_trips()
     {
         Gen.Select(Gen.Enum<ModbusTable>(), Gen.UShort, Gen.Int[-1, 15]).Sample((t, o, b) =>

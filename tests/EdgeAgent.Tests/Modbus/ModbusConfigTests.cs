@@ -65,6 +65,26 @@ public class ModbusConfigTests
     }
 
     [Fact]
+    public void Warns_about_a_tag_that_reads_the_same_register_as_another()
+    {
+        const string yaml = """
+            sources:
+              - name: plc
+                driver: modbus-tcp
+                endpoint: 10.0.0.1
+                tags:
+                  - { name: a, address: hr:5, type: float32 }
+                  - { name: b, address: 40006, type: float32 }
+                  - { name: c, address: hr:5.1 }
+            """;
+        var (config, errors) = Load(yaml);
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        var warning = Assert.Single(errors.Warnings);
+        Assert.Contains("tags.b: reads hr:5 as float32 like tag 'a'", warning.Message);
+        Assert.Equal("10.0.0.1", ((ModbusSourceOptions)config!.Sources[0].Options!).Endpoint);
+    }
+
+    [Fact]
     public void Rtu_needs_a_port_and_checks_serial_settings()
     {
         const string yaml = """
