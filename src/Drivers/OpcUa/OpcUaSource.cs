@@ -19,6 +19,12 @@ public sealed partial class OpcUaSource : ISource
     public OpcUaSource(string name, OpcUaSourceOptions options, IReadOnlyList<TagBinding> tags, ILogger? logger = null)
     {
         Name = name;
+        // Reads are what keep a poll-mode session alive: never let it time out between two polls.
+        if (options.Mode == OpcUaMode.Poll && options.Client.SessionTimeout < options.Poll * 3)
+        {
+            options = options with { Client = options.Client with { SessionTimeout = options.Poll * 3 } };
+        }
+
         _options = options;
         _tags = tags;
         _logger = logger ?? NullLogger.Instance;

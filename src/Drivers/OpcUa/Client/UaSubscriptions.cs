@@ -149,6 +149,8 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
                 case StatusCode.BadTooManyPublishRequests:
                     _outstanding = Math.Max(1, _outstanding - 1);
                     return;
+                case StatusCode.BadTimeout:
+                    return; // the server let a queued Publish expire (its TimeoutHint): the loop sends another
                 case StatusCode.BadNoSubscription when _subscriptions.Count == 0:
                     return;
                 default:
