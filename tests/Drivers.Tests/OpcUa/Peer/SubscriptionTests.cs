@@ -128,3 +128,42 @@ public sealed class SubscriptionTests(OpcUaServerFixture fixture)
         Assert.Equal(10.01, (await client.ReadValueAsync(new NodeId(2, "Demo.Double"))).Value.Value);
     }
 }
+
+[Collection(OpcUaServerCollection.Name)]
+public sealed class RepublishTests(OpcUaServerFixture fixture)
+{
+    private sealed class Last : INotificationHandler
+    {
+        public uint Sequence;
+        public int Values;
+
+        public void OnDataChange(uint subscriptionId, uint sequenceNumber, DateTime publishTime, ReadOnlySpan<MonitoredItemNotification> items)
+        {
+            Sequence = sequenceNumber;
+            Values += items.Length;
+        }
+    }
+
+    [Fact]
+    public async Task Republish_returns_an_unacknowledged_message_and_reports_a_missing_one_as_unavailable()
+    {
+        await using var client = await UaClient.ConnectAsync(new UaClientOptions { EndpointUrl = fixture.EndpointUrl });
+        var sub = await client.CreateSubscriptionAsync(new SubscriptionParameters(50, 300, 10));
+        await client.CreateMonitoredItemsAsync(sub.SubscriptionId, [new MonitoredItemRequest(new NodeId(2, "Demo.Fast"), 1, 0, 100)]);
+        var decoder = new NotificationDecoder();
+        var received = new Last();
+        for (var i = 0; i < 20 && received.Values == 0; i++)
+        {
+            using var response = await client.PublishAsync([], TimeSpan.FromSeconds(30), CancellationToken.None);
+            Assert.Equal(EncodingIds.PublishResponse, response.TypeId);
+            var r = response.CreateReader();
+            decoder.DecodePublishResponse(ref r, received);
+        }
+
+        Assert.True(received.Values > 0, "no data change within 20 publishes");
+        var again = new Last();
+        Assert.True(await client.RepublishAsync(sub.SubscriptionId, received.Sequence, decoder, again, CancellationToken.None));
+        Assert.Equal((received.Sequence, received.Values), (again.Sequence, again.Values));
+        Assert.False(await client.RepublishAsync(sub.SubscriptionId, received.Sequence + 1000, decoder, again, CancellationToken.None));
+    }
+}
