@@ -110,6 +110,7 @@ public sealed class HotPath
             Xbar.Measure(10.0 + ((i * 7) % 5 - 2) * 0.004, t);
         }
 
+        _bareChart = Spc.SpcChart.Create(CharacteristicComponent.SpecOf(config.Characteristics[0]));
         Events = 0;
     }
 
@@ -117,6 +118,19 @@ public sealed class HotPath
     public void RouteMeasurements() => Route(_d);
 
     public void RouteTemperatures() => Route(_temp);
+
+    /// <summary>Reference: the same values straight into a bare src/Spc I-MR chart (no router, no alarms).</summary>
+    public void ChartOnly()
+    {
+        var chart = _bareChart;
+        var d = _d;
+        for (var i = 0; i < d.Length; i++)
+        {
+            chart.Add(d[i].Value, out _);
+        }
+    }
+
+    private Spc.SpcChart _bareChart = null!;
 
     private void Route(Sample[] source)
     {

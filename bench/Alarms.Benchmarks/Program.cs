@@ -17,6 +17,8 @@ if (args is ["cpu", ..])
     Console.WriteLine($"{"case",-28} {"cpu ns/sample",14} {"M samples/s",12} {"B/sample",9}");
     foreach (var (name, consumers, publish, temps) in new[]
     {
+        ("router alone (reference)", "", false, false),
+        ("spc chart alone (reference)", "chart", false, false),
         ("imr decision", "imr", false, false),
         ("imr + point events", "imr", true, false),
         ("xbar-r n=5 + point events", "xbar", true, false),
@@ -25,7 +27,7 @@ if (args is ["cpu", ..])
     {
         var h = new HotPath();
         h.Setup(consumers, publish);
-        Action run = temps ? h.RouteTemperatures : h.RouteMeasurements;
+        Action run = consumers == "chart" ? h.ChartOnly : temps ? h.RouteTemperatures : h.RouteMeasurements;
         for (var i = 0; i < 2_000; i++)
         {
             run();

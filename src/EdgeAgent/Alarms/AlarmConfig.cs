@@ -47,6 +47,8 @@ public sealed record AlarmConfig
 /// <summary>Binds the alarm-related YAML keys shared by equipment and characteristics.</summary>
 public static class AlarmBinder
 {
+    private static readonly string[] Reserved = ["comm-loss", "usl", "lsl", .. ConfigLoader.RuleNames];
+
     public static List<AlarmConfig> BindList(ConfigMap owner, string ownerName, ITagResolver tags, IReadOnlyList<ContextTag> defaultContext)
     {
         var result = new List<AlarmConfig>();
@@ -57,6 +59,11 @@ public static class AlarmBinder
             if (ConfigLoader.CheckName(map, "name", name) && !names.Add(name))
             {
                 map.Error("name", $"duplicate alarm '{name}' in '{ownerName}'");
+            }
+            else if (Reserved.Contains(name))
+            {
+                // Alarm ids are {owner}/{name}; these names are the ids of built-in alarms (comm-loss, spec, run rules).
+                map.Error("name", $"'{name}' is reserved for built-in alarms ({string.Join(", ", Reserved.Take(3))}, run rule names); choose another name");
             }
 
             var when = ExpressionBinder.Bind(map, "when", tags, allowFor: true, required: true);

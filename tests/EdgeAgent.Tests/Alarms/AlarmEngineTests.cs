@@ -224,3 +224,31 @@ public class AlarmEngineTests
         Assert.True(File.Exists(Path.Combine(dir, AlarmStore.FileName + ".bad")));
     }
 }
+
+public class AlarmConfigTests
+{
+    [Fact]
+    public void Alarm_names_of_built_in_alarms_are_rejected_at_load()
+    {
+        const string yaml = """
+            sources:
+              - name: press1
+                driver: simulator
+                tags:
+                  - { name: temp, signal: sine }
+            equipment:
+              - name: press1
+                running: press1.temp > 0
+                alarms:
+                  - { name: comm-loss, when: press1.temp > 80 }
+                  - { name: hot, when: press1.temp > 80, on_delay: 2s, priority: urgent }
+                  - { name: hot2, when: press1.temp > 80 for 1s, on_delay: 2s }
+            """;
+        var (_, errors) = EdgeAgent.Config.ConfigLoader.TryParse(yaml, "a.yaml");
+        var lines = errors.Sorted().Select(e => e.ToString()).ToList();
+        Assert.Contains(lines, l => l.StartsWith("a.yaml:10:", StringComparison.Ordinal) && l.Contains("'comm-loss' is reserved"));
+        Assert.Contains(lines, l => l.StartsWith("a.yaml:11:", StringComparison.Ordinal) && l.Contains("unknown value 'urgent'"));
+        Assert.Contains(lines, l => l.StartsWith("a.yaml:12:", StringComparison.Ordinal) && l.Contains("either as 'for' in the condition or as on_delay"));
+        Assert.Equal(3, lines.Count);
+    }
+}
