@@ -65,8 +65,11 @@ internal static class ReadCommand
                 selected.Add(matches.First(t => t.FullName == name || matches.Count == 1).Id);
             }
 
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-                .AddFilter((category, _) => true));
+            // Logs go to stderr: stdout carries only the JSON lines, so `read | jq` works.
+            using var loggers = LoggerFactory.Create(b => b
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(LogLevel.Warning));
             var allGood = true;
             var stdout = Console.OpenStandardOutput();
             foreach (var source in loaded.Sources)

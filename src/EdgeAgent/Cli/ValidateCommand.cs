@@ -9,11 +9,15 @@ internal static class ValidateCommand
     public static Command Build()
     {
         var config = Commands.ConfigOption();
-        var command = new Command("validate", "Check a configuration file and print every error as FILE:LINE:COL: message.") { config };
+        var plan = new Option<bool>("--plan")
+        {
+            Description = "Also print each Modbus source's merged request plan and, for RTU, the bus time one poll needs.",
+        };
+        var command = new Command("validate", "Check a configuration file and print every error as FILE:LINE:COL: message.") { config, plan };
         command.SetAction(parse =>
         {
             var file = parse.GetValue(config)!;
-            var (loaded, errors) = ConfigLoader.TryLoad(file.FullName == Path.GetFullPath(file.ToString()) ? file.ToString() : file.FullName);
+            var (loaded, errors) = ConfigLoader.TryLoad(file.ToString()); // errors name the file as the user wrote it
             foreach (var warning in errors.Warnings)
             {
                 Console.Error.WriteLine(warning);
@@ -27,6 +31,17 @@ internal static class ValidateCommand
                 }
 
                 return 2;
+            }
+
+            if (parse.GetValue(plan))
+            {
+                foreach (var source in loaded.Sources.Where(s => s.Driver.StartsWith("modbus", StringComparison.Ordinal)))
+                {
+                    foreach (var line in Sources.ModbusDriverFactory.DescribePlan(source))
+                    {
+                        Console.Out.WriteLine(line);
+                    }
+                }
             }
 
             Console.Out.WriteLine($"{file}: ok ({loaded.Sources.Count} sources, {loaded.Tags.Count} tags, {loaded.Characteristics.Count} characteristics, {loaded.Equipment.Count} equipment)");
