@@ -91,13 +91,18 @@ public static partial class ConfigLoader
         }
         catch (YamlException ex)
         {
-            errors.Add(ex.Start, "YAML syntax: " + CleanYamlMessage(ex));
+            var message = CleanYamlMessage(ex);
+            errors.Add(ex.Start, "YAML syntax: " + (message.StartsWith("Duplicate key", StringComparison.Ordinal)
+                ? "duplicate key (a key may appear once in a mapping)"
+                : message));
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // YamlDotNet can surface other exception types for malformed input; it is still the file's fault.
-            errors.Add(1, 1, "YAML syntax: " + ex.Message);
+            // YamlDotNet surfaces some malformed input as other exception types without a position: find the
+            // last event the parser accepted and report there.
+            var at = LastGoodMark(text);
+            errors.Add(at.Line, at.Column, $"YAML syntax: the document is not well formed after this point ({ex.GetType().Name}); check brackets, quotes and indentation");
             return null;
         }
 
@@ -134,9 +139,9 @@ public static partial class ConfigLoader
     /// <summary>Names end up in MQTT topics and metric labels: letters, digits, '_' and '-'.</summary>
     internal static bool CheckName(ConfigMap map, string key, string? name)
     {
-        if (name is null)
+        if (string.IsNullOrEmpty(name))
         {
-            return false;
+            return false; // already reported as missing
         }
 
         if (!NamePattern().IsMatch(name))
@@ -153,7 +158,7 @@ public static partial class ConfigLoader
         var defaults = new AgentOptions();
         if (map is null)
         {
-            return defaults with { Id = DefaultId(), Data = Path.Combine(configDir, "data") };
+            return defaults with { Id = DefaultId(), Data = DefaultData(configDir) };
         }
 
         var id = map.String("id");
@@ -175,10 +180,14 @@ public static partial class ConfigLoader
         {
             Id = id ?? DefaultId(),
             Site = site ?? defaults.Site,
-            Data = data is null ? Path.Combine(configDir, "data") : Path.GetFullPath(Path.Combine(configDir, data)),
+            Data = data is null ? DefaultData(configDir) : Path.GetFullPath(Path.Combine(configDir, data)),
             QueueCapacity = queue ?? defaults.QueueCapacity,
         };
     }
+
+    /// <summary><c>agent.data</c> default: $EDGEAGENT_DATA (the container sets /data), else <c>data/</c> beside the config file.</summary>
+    private static string DefaultData(string configDir) =>
+        Environment.GetEnvironmentVariable("EDGEAGENT_DATA") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(configDir, "data");
 
     private static string DefaultId()
     {
@@ -491,6 +500,31 @@ public static partial class ConfigLoader
         }
 
         return result;
+    }
+
+    private static (int Line, int Column) LastGoodMark(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        (int, int) last = (1, 1);
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if (parser.Current is { } e)
+                {
+                    last = ((int)e.Start.Line, (int)e.Start.Column);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (ex is YamlException y)
+            {
+                return ((int)y.Start.Line, (int)y.Start.Column);
+            }
+        }
+
+        return last;
     }
 
     private static (int Line, int Column) Position(string text, int index)

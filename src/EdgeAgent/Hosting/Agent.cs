@@ -107,6 +107,7 @@ public sealed partial class Agent : IAsyncDisposable
         }
 
         Writers = writers;
+        var heartbeat = Task.Run(() => HeartbeatAsync(Path.Combine(_config.Agent.Data, HeartbeatFile), sourcesStop.Token), CancellationToken.None);
         LogStarted(_logger, _config.Agent.Id, _config.Sources.Count, _config.Tags.Count, Context.Sinks.Count);
         started?.TrySetResult();
         try
@@ -120,6 +121,7 @@ public sealed partial class Agent : IAsyncDisposable
         // Graceful stop: sources first, then drain the queue through the router, then flush the sinks.
         await sourcesStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(sourceTasks).ConfigureAwait(false);
+        await heartbeat.ConfigureAwait(false);
         pipeline.Complete();
         await router.ConfigureAwait(false);
         using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -136,6 +138,34 @@ public sealed partial class Agent : IAsyncDisposable
         }
 
         LogStopped(_logger, pipeline.Routed);
+    }
+
+    /// <summary>File in agent.data the agent rewrites every <see cref="HeartbeatInterval"/> while running (`edgeagent health`).</summary>
+    public const string HeartbeatFile = "heartbeat";
+
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+
+    private static async Task HeartbeatAsync(string path, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await File.WriteAllTextAsync(path, DateTime.UtcNow.ToString("O"), ct).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // A full or read-only disk shows in `health`; the agent keeps running.
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task RunSourceAsync(ISource source, SourceWriter writer, CancellationToken ct)
