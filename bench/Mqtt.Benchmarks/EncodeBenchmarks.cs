@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using EdgeAgent;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 using EdgeAgent.Hosting;
@@ -8,7 +9,7 @@ using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 
-namespace EdgeAgent.Benchmarks.Mqtt;
+namespace MqttBenchmarks;
 
 /// <summary>Per-sample cost of the JSON and Sparkplug encoders (what the router thread pays per sample for MQTT).</summary>
 [MemoryDiagnoser]
@@ -16,7 +17,7 @@ public class EncodeBenchmarks
 {
     private readonly Sample[] _batch = new Sample[10];
     private JsonFormat _json = null!;
-    private Outputs.Sparkplug.SparkplugFormat _sparkplug = null!;
+    private EdgeAgent.Outputs.Sparkplug.SparkplugFormat _sparkplug = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -28,7 +29,7 @@ public class EncodeBenchmarks
         var context = new AgentContext(config, new TagDirectory(config), NullLoggerFactory.Instance, new AgentMetrics());
         var options = new MqttOptions { Broker = new Uri("mqtt://127.0.0.1:1") };
         _json = new JsonFormat(context, options, NullEmitter.Instance);
-        _sparkplug = new Outputs.Sparkplug.SparkplugFormat(context, options with { Format = "sparkplug" }, NullEmitter.Instance, NullLogger.Instance);
+        _sparkplug = new EdgeAgent.Outputs.Sparkplug.SparkplugFormat(context, options with { Format = "sparkplug" }, NullEmitter.Instance, NullLogger.Instance);
         for (var i = 0; i < _batch.Length; i++)
         {
             _batch[i] = Sample.Good(i, 10.0 + i, DateTime.UtcNow.Ticks);

@@ -10,7 +10,7 @@ using EdgeAgent.Outputs.Outbox;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeAgent.Benchmarks.Mqtt;
+namespace MqttBenchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Mqtt.Benchmarks -- throughput [messages]</c>: one mosquitto on loopback, then
@@ -18,7 +18,7 @@ namespace EdgeAgent.Benchmarks.Mqtt;
 /// durable outbox path (sync normal and full), each pushing ~90-byte JSON messages until every PUBACK is in.
 /// <c>-- replay [messages]</c>: queue that many messages in the outbox with no broker, then replay them into mosquitto,
 /// reporting msgs/s and the process's peak working set.
-/// Anything else goes to BenchmarkDotNet (<c>-- --filter *Encode* --job short</c>).
+/// Anything else goes to BenchmarkDotNet (<c>-- --filter *Encode* --job short --inProcess</c>).
 /// </summary>
 public static class Program
 {

