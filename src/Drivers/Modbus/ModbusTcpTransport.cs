@@ -210,6 +210,15 @@ public sealed class ModbusTcpTransport : ModbusTransport
                 throw new ModbusException(Endpoint, ModbusErrorKind.Connection, $"connect failed: {e.Message}", isTransient: true, e);
             }
 
+            // TCP simultaneous open: connecting on loopback to a port in the ephemeral range where nobody listens can
+            // pick that very port as the source port and "connect" to itself. Holding such a socket would keep the
+            // real server from binding its port when it comes back, so treat it as the refusal it is.
+            if (socket.LocalEndPoint is IPEndPoint local && socket.RemoteEndPoint is IPEndPoint remote && local.Equals(remote))
+            {
+                socket.Dispose();
+                throw new ModbusException(Endpoint, ModbusErrorKind.Connection, "connect failed: connection refused (self-connect on loopback)", isTransient: true);
+            }
+
             var connection = new Connection(socket);
             Interlocked.Increment(ref Connects);
             _connection = connection;

@@ -121,13 +121,23 @@ public sealed class PeerProcess : IAsyncDisposable
     {
         var map = TestMap.WriteJson();
         var peer = Start("/usr/bin/python3", Script("pymodbus_server.py"), "--map", map, "--tcp", port.ToString(), "--framer", framer);
-        await peer.WaitForTcpAsync(port);
+        try
+        {
+            await peer.WaitForTcpAsync(port);
+        }
+        catch
+        {
+            await peer.DisposeAsync(); // never leave a peer running behind a failed test
+            throw;
+        }
+
         return peer;
     }
 
     public async Task WaitForTcpAsync(int port)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        // Generous: a cold python3 start on a loaded CI machine can take several seconds.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
             if (_process.HasExited)
@@ -164,6 +174,11 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public async Task KillAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -171,9 +186,18 @@ public sealed class PeerProcess : IAsyncDisposable
         }
     }
 
+    private bool _disposed;
+
+    /// <summary>Idempotent: a test may dispose a peer it restarted, and its finally block disposes again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         await KillAsync();
+        _disposed = true;
         _process.Dispose();
     }
 

@@ -63,7 +63,10 @@ async def main():
         await StartAsyncSerialServer(context=context, framer=ModbusRtuFramer, port=a.serial, baudrate=a.baud,
                                      bytesize=8, parity="N", stopbits=1, timeout=0.005)
     else:
-        await StartAsyncTcpServer(context=context, address=("127.0.0.1", a.tcp), framer=framer)
+        # allow_reuse_address: a test restarts the server on the same port while its closed connections sit in
+        # TIME_WAIT; without SO_REUSEADDR the bind fails and pymodbus 3.0 keeps running without listening.
+        await StartAsyncTcpServer(context=context, address=("127.0.0.1", a.tcp), framer=framer,
+                                  allow_reuse_address=True)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ async def main():
     slave = ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [0] * 12), ir=ModbusSequentialDataBlock(0, [0] * 12),
                                co=ModbusSequentialDataBlock(0, [0] * 12), di=ModbusSequentialDataBlock(0, [0] * 12))
     context = ModbusServerContext(slaves={1: slave}, single=False)
-    server = asyncio.create_task(StartAsyncTcpServer(context=context, address=("127.0.0.1", port)))
+    server = asyncio.create_task(StartAsyncTcpServer(context=context, address=("127.0.0.1", port), allow_reuse_address=True))
     for _ in range(100):
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)
