@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using EdgeAgent.Tests.Mqtt;
 using EdgeAgent.Tests.Support;
 using MQTTnet;
 

@@ -143,37 +143,3 @@ internal sealed class ChildProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
-
-/// <summary>A real mosquitto broker on a free loopback port, for the life of a test.</summary>
-internal sealed class Mosquitto : IAsyncDisposable
-{
-    private readonly ChildProcess _process;
-
-    private Mosquitto(ChildProcess process, int port, string dir)
-    {
-        _process = process;
-        Port = port;
-        Directory = dir;
-    }
-
-    public int Port { get; }
-    public string Directory { get; }
-
-    public static async Task<Mosquitto> StartAsync(string? extraConfig = null)
-    {
-        if (!File.Exists("/usr/sbin/mosquitto"))
-        {
-            throw new InvalidOperationException("mosquitto is not installed: run tests/peers/install.sh (./test.sh does)");
-        }
-
-        var dir = System.IO.Directory.CreateTempSubdirectory("mosquitto").FullName;
-        var port = ChildProcess.FreeTcpPort();
-        var conf = Path.Combine(dir, "mosquitto.conf");
-        File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {dir}/\nuser root\nlog_dest stderr\nlog_type all\n{extraConfig}\n");
-        var process = new ChildProcess("/usr/sbin/mosquitto", ["-c", conf]);
-        await process.WaitForLineAsync($"Opening ipv4 listen socket on port {port}", TimeSpan.FromSeconds(20));
-        return new Mosquitto(process, port, dir);
-    }
-
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
-}
