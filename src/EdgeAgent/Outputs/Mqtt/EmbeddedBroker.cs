@@ -70,7 +70,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         LogStopped(_logger);
     }
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "No outputs.mqtt configured: embedded MQTT broker listening on {Endpoint} (watch with: mosquitto_sub -t '#' -v)")]
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "No outputs.mqtt configured: embedded MQTT broker listening on {Endpoint} (watch with: mosquitto_sub -h 127.0.0.1 -t '#' -v -i watcher)")]
     private static partial void LogStarted(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Embedded MQTT broker not started: {Address}:{Port} is already in use; publishing to the broker listening there")]
