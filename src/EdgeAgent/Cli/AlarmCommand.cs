@@ -141,18 +141,7 @@ internal static class AlarmCommand
 
     private static string? DataDir(FileInfo file)
     {
-        var (config, errors) = ConfigLoader.TryLoad(file.ToString());
-        if (config is null || errors.HasErrors)
-        {
-            foreach (var error in errors.Sorted())
-            {
-                Console.Error.WriteLine(error);
-            }
-
-            return null;
-        }
-
-        return config.Agent.Data;
+        return Commands.LoadConfig(file.ToString())?.Agent.Data;
     }
 }
 

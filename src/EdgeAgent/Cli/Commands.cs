@@ -23,6 +23,34 @@ internal static class Commands
         return root;
     }
 
+    /// <summary>
+    /// Loads a config for a command: null after printing every error (and, when asked, the warnings first) to stderr
+    /// as FILE:LINE:COL: message — the caller then exits 2. The path is kept as the user wrote it, so errors name it so.
+    /// </summary>
+    public static Config.AgentConfig? LoadConfig(string path, bool printWarnings = false)
+    {
+        var (loaded, errors) = Config.ConfigLoader.TryLoad(path);
+        if (printWarnings)
+        {
+            foreach (var warning in errors.Warnings)
+            {
+                Console.Error.WriteLine(warning);
+            }
+        }
+
+        if (loaded is not null && !errors.HasErrors)
+        {
+            return loaded;
+        }
+
+        foreach (var error in errors.Sorted())
+        {
+            Console.Error.WriteLine(error);
+        }
+
+        return null;
+    }
+
     /// <summary>The shared <c>--config FILE</c> option.</summary>
     public static Option<FileInfo> ConfigOption() => new("--config", "-c")
     {

@@ -17,14 +17,9 @@ internal static class HealthCommand
         var command = new Command("health", "Exit 0 if the agent running with this config is alive (heartbeat within 30 s).") { config };
         command.SetAction(parse =>
         {
-            var (loaded, errors) = ConfigLoader.TryLoad(parse.GetValue(config)!.ToString());
-            if (loaded is null || errors.HasErrors)
+            var loaded = Commands.LoadConfig(parse.GetValue(config)!.ToString());
+            if (loaded is null)
             {
-                foreach (var error in errors.Sorted())
-                {
-                    Console.Error.WriteLine(error);
-                }
-
                 return 2;
             }
 

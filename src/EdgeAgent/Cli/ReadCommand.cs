@@ -27,14 +27,9 @@ internal static class ReadCommand
         var command = new Command("read", "Read each configured tag once and print one JSON line per tag (commissioning).") { config, tag, timeout };
         command.SetAction(async (parse, ct) =>
         {
-            var (loaded, errors) = ConfigLoader.TryLoad(parse.GetValue(config)!.ToString());
-            if (loaded is null || errors.HasErrors)
+            var loaded = Commands.LoadConfig(parse.GetValue(config)!.ToString());
+            if (loaded is null)
             {
-                foreach (var error in errors.Sorted())
-                {
-                    Console.Error.WriteLine(error);
-                }
-
                 return 2;
             }
 

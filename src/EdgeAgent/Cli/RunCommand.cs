@@ -19,14 +19,9 @@ internal static class RunCommand
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(config)!.ToString();
-            var (loaded, errors) = ConfigLoader.TryLoad(file);
-            if (loaded is null || errors.HasErrors)
+            var loaded = Commands.LoadConfig(file);
+            if (loaded is null)
             {
-                foreach (var error in errors.Sorted())
-                {
-                    Console.Error.WriteLine(error);
-                }
-
                 return 2;
             }
 

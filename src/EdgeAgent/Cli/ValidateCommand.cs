@@ -17,19 +17,9 @@ internal static class ValidateCommand
         command.SetAction(parse =>
         {
             var file = parse.GetValue(config)!;
-            var (loaded, errors) = ConfigLoader.TryLoad(file.ToString()); // errors name the file as the user wrote it
-            foreach (var warning in errors.Warnings)
+            var loaded = Commands.LoadConfig(file.ToString(), printWarnings: true);
+            if (loaded is null)
             {
-                Console.Error.WriteLine(warning);
-            }
-
-            if (loaded is null || errors.HasErrors)
-            {
-                foreach (var error in errors.Sorted())
-                {
-                    Console.Error.WriteLine(error);
-                }
-
                 return 2;
             }
 
