@@ -3,7 +3,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-apt_pkgs=(mosquitto mosquitto-clients python3-pymodbus socat mbpoll libmodbus-dev gcc openssl sqlite3)
+apt_pkgs=(mosquitto mosquitto-clients python3-pymodbus python3-serial python3-serial-asyncio socat mbpoll libmodbus-dev gcc openssl sqlite3)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
