@@ -347,17 +347,17 @@ public sealed partial class ConfigMap
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    internal static bool IsNull(YamlNode node) =>
+    public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
 
-    internal static string KindOf(YamlNode node) => node switch
+    public static string KindOf(YamlNode node) => node switch
     {
         YamlMappingNode => "mapping",
         YamlSequenceNode => "list",
         _ => "single value",
     };
 
-    internal static string Describe(string path) => path.Length == 0 ? "top level" : path;
+    public static string Describe(string path) => path.Length == 0 ? "top level" : path;
 
     private static bool TryParseHex(string text, out long value)
     {
@@ -407,101 +407,4 @@ public sealed partial class ConfigMap
 
         return result;
     }
-}
-
-/// <summary>Did-you-mean: the closest candidate within a small edit distance.</summary>
-public static class Suggest
-{
-    public static string? Closest(string word, IEnumerable<string> candidates)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var candidate in candidates)
-        {
-            var d = Distance(word.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (d < bestDistance)
-            {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-
-        var allowed = Math.Max(1, Math.Min(3, word.Length / 3));
-        return bestDistance <= allowed ? best : null;
-    }
-
-    /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transposition).</summary>
-    public static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
-}
-
-/// <summary>Durations as engineers write them: <c>500us</c>, <c>100ms</c>, <c>2s</c>, <c>1.5s</c>, <c>5m</c>, <c>1h</c>, <c>1d</c>.</summary>
-public static class Durations
-{
-    public static bool TryParse(string text, out TimeSpan value)
-    {
-        value = default;
-        text = text.Trim();
-        var i = 0;
-        while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
-        {
-            i++;
-        }
-
-        if (i == 0 || i == text.Length
-            || !double.TryParse(text.AsSpan(0, i), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-        {
-            return false;
-        }
-
-        double? ms = text[i..] switch
-        {
-            "us" or "µs" => number / 1000.0,
-            "ms" => number,
-            "s" => number * 1000.0,
-            "m" or "min" => number * 60_000.0,
-            "h" => number * 3_600_000.0,
-            "d" => number * 86_400_000.0,
-            _ => null,
-        };
-        if (ms is null || ms > TimeSpan.MaxValue.TotalMilliseconds)
-        {
-            return false;
-        }
-
-        value = TimeSpan.FromTicks((long)Math.Round(ms.Value * TimeSpan.TicksPerMillisecond));
-        return true;
-    }
-
-    public static string Format(TimeSpan t) =>
-        t.TotalMilliseconds < 1000 ? $"{t.TotalMilliseconds:0.###}ms"
-        : t.TotalSeconds < 60 ? $"{t.TotalSeconds:0.###}s"
-        : t.TotalMinutes < 60 ? $"{t.TotalMinutes:0.###}m"
-        : $"{t.TotalHours:0.###}h";
 }

@@ -1,4 +1,3 @@
-using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 
 namespace EdgeAgent.Pipeline;
@@ -11,17 +10,20 @@ public sealed class TagDirectory
 {
     private readonly Sample[] _latest;
 
-    public TagDirectory(AgentConfig config)
+    public TagDirectory(IReadOnlyList<TagConfig> tags, IReadOnlyList<string> sources)
     {
-        Tags = config.Tags;
-        Sources = config.Sources.Select(s => s.Name).ToArray();
-        SourceOf = config.Tags.Select(t => Array.IndexOf(Sources, t.Source)).ToArray();
-        _latest = new Sample[config.Tags.Count];
+        Tags = tags;
+        Sources = sources.ToArray();
+        SourceOf = tags.Select(t => Array.IndexOf(Sources, t.Source)).ToArray();
+        _latest = new Sample[tags.Count];
         for (var i = 0; i < _latest.Length; i++)
         {
             _latest[i] = new Sample(i, double.NaN, Quality.Bad, 0, 0);
         }
     }
+
+    /// <summary>Builds the directory of a configuration's tags and sources.</summary>
+    public static TagDirectory Of(AgentConfig config) => new(config.Tags, config.Sources.Select(s => s.Name).ToArray());
 
     public IReadOnlyList<TagConfig> Tags { get; }
     public string[] Sources { get; }
@@ -33,7 +35,8 @@ public sealed class TagDirectory
 
     public ref readonly Sample Latest(int tagId) => ref _latest[tagId];
 
-    internal void Update(in Sample sample) => _latest[sample.TagId] = sample;
+    /// <summary>Router thread only: the sample becomes the tag's latest.</summary>
+    public void Update(in Sample sample) => _latest[sample.TagId] = sample;
 
     public int IdOf(string fullName)
     {

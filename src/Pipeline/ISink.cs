@@ -3,15 +3,6 @@ using EdgeAgent.Drivers;
 namespace EdgeAgent.Pipeline;
 
 /// <summary>
-/// Receives the samples of the tags it subscribed to, on the router thread. Must be O(1), non-blocking and
-/// allocation-free per sample (SPC characteristic, equipment state machine, expression alarm).
-/// </summary>
-public interface ISampleConsumer
-{
-    void OnSample(in Sample sample);
-}
-
-/// <summary>
 /// An output (MQTT, InfluxDB, …). <see cref="OnSamples"/> and <see cref="OnEvent"/> are called on the router thread and
 /// must only enqueue: each sink owns a bounded queue with a stated full-policy and a drop counter, and delivers on its own
 /// task. A failing sink never stops the others or the router.

@@ -1,4 +1,4 @@
-namespace EdgeAgent.Hosting;
+namespace EdgeAgent.Pipeline;
 
 /// <summary>
 /// Commands coming into the agent (MQTT <c>{site}/edge/{id}/cmd/{path}</c>, the CLI, tests). Components register a handler
@@ -49,11 +49,4 @@ public sealed class CommandHub
             return CommandResult.Fail(ex.Message);
         }
     }
-}
-
-public readonly record struct CommandResult(bool Ok, string? Error)
-{
-    public static CommandResult Success { get; } = new(true, null);
-
-    public static CommandResult Fail(string error) => new(false, error);
 }

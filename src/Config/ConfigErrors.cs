@@ -2,12 +2,6 @@ using YamlDotNet.Core;
 
 namespace EdgeAgent.Config;
 
-/// <summary>One configuration error, printed as <c>FILE:LINE:COL: message</c> (1-based line and column).</summary>
-public readonly record struct ConfigError(string File, int Line, int Column, string Message)
-{
-    public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
-}
-
 /// <summary>Collects every error of one load so that `validate` reports all of them, not the first.</summary>
 public sealed class ConfigErrors
 {
@@ -38,13 +32,4 @@ public sealed class ConfigErrors
     /// <summary>Errors in file order, so the output reads top to bottom.</summary>
     public IEnumerable<ConfigError> Sorted() =>
         _errors.OrderBy(e => e.Line).ThenBy(e => e.Column);
-}
-
-/// <summary>Thrown by <see cref="ConfigLoader"/> when a file has errors; carries all of them.</summary>
-public sealed class ConfigException : Exception
-{
-    public ConfigException(IReadOnlyList<ConfigError> errors)
-        : base(string.Join(Environment.NewLine, errors)) => Errors = errors;
-
-    public IReadOnlyList<ConfigError> Errors { get; }
 }

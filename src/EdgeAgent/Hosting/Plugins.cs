@@ -1,0 +1,52 @@
+using EdgeAgent.Pipeline;
+
+namespace EdgeAgent.Hosting;
+
+/// <summary>
+/// Every driver and component the agent is built from. Adding one is one line here (and, for a new assembly, nothing
+/// in the project file: src/EdgeAgent/EdgeAgent.csproj references every plug-in project by wildcard).
+/// </summary>
+public static class Plugins
+{
+    private static readonly List<IDriverPlugin> DriverList =
+    [
+        new Drivers.Simulator.Plugin.SimulatorPlugin(),
+        new Drivers.Modbus.Plugin.ModbusPlugin(),
+        new Drivers.OpcUa.Plugin.OpcUaPlugin(),
+    ];
+
+    /// <summary>In registration order: the alarm list first, because characteristics and equipment raise alarms through it.</summary>
+    private static readonly List<IComponentPlugin> ComponentList =
+    [
+        new Alarms.AlarmsPlugin(),
+        new Equipment.EquipmentPlugin(),
+        new Characteristics.CharacteristicsPlugin(),
+        new Outputs.Mqtt.Plugin.MqttPlugin(),
+        new Outputs.Influx.InfluxPlugin(),
+        new Outputs.Prometheus.PrometheusPlugin(),
+    ];
+
+    public static IReadOnlyList<IDriverPlugin> Drivers => DriverList;
+
+    public static IReadOnlyList<IComponentPlugin> Components => ComponentList;
+
+    /// <summary>Every <c>driver:</c> value, in registration order.</summary>
+    public static IEnumerable<string> DriverNames => DriverList.SelectMany(d => d.Drivers);
+
+    public static IDriverPlugin? FindDriver(string driver) => DriverList.Find(d => d.Drivers.Contains(driver));
+
+    /// <summary>The drivers that offer capability <typeparamref name="T"/> (probe, browse, request plan).</summary>
+    public static IEnumerable<T> Capable<T>() => DriverList.OfType<T>();
+
+    /// <summary>Adds a driver at run time (embedders with drivers of their own, tests).</summary>
+    public static void Register(IDriverPlugin driver)
+    {
+        lock (DriverList)
+        {
+            if (!DriverList.Contains(driver))
+            {
+                DriverList.Add(driver);
+            }
+        }
+    }
+}

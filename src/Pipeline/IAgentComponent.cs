@@ -1,0 +1,13 @@
+namespace EdgeAgent.Pipeline;
+
+/// <summary>A part of the running agent that plugs consumers and sinks into the pipeline (SPC, equipment, alarms, outputs).</summary>
+public interface IAgentComponent : IAsyncDisposable
+{
+    /// <summary>Called once while the agent is built: subscribe consumers, add sinks, register commands.</summary>
+    void Register(AgentContext context);
+
+    /// <summary>Called after the pipeline runs (e.g. restore state, start timers).</summary>
+    Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    ValueTask IAsyncDisposable.DisposeAsync() => ValueTask.CompletedTask;
+}
