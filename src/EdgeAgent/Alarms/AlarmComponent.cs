@@ -1,8 +1,6 @@
 using System.Text.Json;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
-using EdgeAgent.Expressions;
-using EdgeAgent.Hosting;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +16,7 @@ namespace EdgeAgent.Alarms;
 public sealed partial class AlarmComponent : IAgentComponent
 {
     private readonly CancellationTokenSource _stop = new();
-    private readonly Dictionary<string, AlarmCondition> _commLoss = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IAlarmCondition> _commLoss = new(StringComparer.Ordinal);
     private AlarmEngine? _engine;
     private ILogger? _logger;
     private Task? _loop;
@@ -27,46 +25,24 @@ public sealed partial class AlarmComponent : IAgentComponent
 
     public void Register(AgentContext context)
     {
-        var engine = AlarmEngine.For(context);
+        var engine = new AlarmEngine(context.Agent.Data, context.Directory, context.Publish, context.Time, context.Metrics, context.Loggers.CreateLogger("EdgeAgent.Alarms"));
         _engine = engine;
+        context.ProvideAlarms(engine);
         _logger = context.Loggers.CreateLogger("EdgeAgent.Alarms");
         context.Commands.Register("alarm/ack", (payload, _) => Task.FromResult(Ack(engine, payload)));
         context.Commands.Register("alarm/shelve", (payload, _) => Task.FromResult(Shelve(engine, payload)));
         context.Commands.Register("alarm/unshelve", (payload, _) => Task.FromResult(Unshelve(engine, payload)));
 
-        foreach (var source in context.Config.Sources)
+        foreach (var source in context.Directory.Sources)
         {
-            _commLoss[source.Name] = engine.Define(new AlarmDefinition
+            _commLoss[source] = engine.Define(new AlarmDefinition
             {
-                Id = $"{source.Name}/comm-loss",
-                Source = source.Name,
+                Id = $"{source}/comm-loss",
+                Source = source,
                 Priority = "high",
                 Rule = "comm-loss",
-                Message = $"communication with source '{source.Name}' lost",
+                Message = $"communication with source '{source}' lost",
             });
-        }
-
-        foreach (var equipment in context.Config.Equipment)
-        {
-            foreach (var alarm in equipment.Alarms)
-            {
-                var condition = engine.Define(new AlarmDefinition
-                {
-                    Id = alarm.Id,
-                    Source = equipment.Name,
-                    Priority = alarm.Priority,
-                    Rule = alarm.Name,
-                    Message = alarm.Message ?? alarm.When.Text,
-                    Context = alarm.Context,
-                    OnDelay = alarm.OnDelay,
-                    OffDelay = alarm.OffDelay,
-                });
-                var consumer = new ExpressionAlarm(alarm, condition, context.Directory);
-                foreach (var tagId in alarm.When.TagIds)
-                {
-                    context.Subscribe(tagId, consumer);
-                }
-            }
         }
 
         context.AddSink(new SourceStateTap(this));
@@ -252,27 +228,5 @@ public sealed partial class AlarmComponent : IAgentComponent
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-}
-
-/// <summary>An expression alarm on the router thread: re-evaluated on each sample of a tag it reads (O(size of the expression)).</summary>
-public sealed class ExpressionAlarm(AlarmConfig config, AlarmCondition condition, TagDirectory directory) : ISampleConsumer
-{
-    private readonly Expression _when = config.When;
-    private readonly int _valueTag = config.When.TagIds.Length > 0 ? config.When.TagIds[0] : -1;
-    private readonly double _deadband = config.Deadband;
-
-    public void OnSample(in Sample sample)
-    {
-        var values = new DirectoryValues(directory);
-        var value = _valueTag >= 0 ? values.Value(_valueTag) : sample.Value;
-        if (_deadband > 0)
-        {
-            condition.UpdateMargin(_when.Margin(values), _when.IsInclusive, _deadband, value, sample.ReceiveTicks);
-        }
-        else
-        {
-            condition.Update(_when.IsTrue(values), value, sample.ReceiveTicks);
-        }
     }
 }
