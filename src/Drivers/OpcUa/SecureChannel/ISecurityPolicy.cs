@@ -1,14 +1,5 @@
 namespace EdgeAgent.Drivers.OpcUa.SecureChannel;
 
-/// <summary>MessageSecurityMode (Part 4 §7.20).</summary>
-public enum MessageSecurityMode
-{
-    Invalid = 0,
-    None = 1,
-    Sign = 2,
-    SignAndEncrypt = 3,
-}
-
 /// <summary>
 /// The cryptography of one secure channel (Part 6 §6.7.2–§6.7.5). The channel lays out each chunk as
 /// <c>message header | security header | sequence header | body | padding | signature</c> and hands the policy the
