@@ -1,3 +1,4 @@
+using EdgeAgent.Drivers.OpcUa.SecureChannel;
 using System.Diagnostics;
 using EdgeAgent.Drivers.OpcUa.Client;
 using EdgeAgent.Drivers.OpcUa.Encoding;

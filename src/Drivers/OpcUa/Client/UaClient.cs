@@ -106,7 +106,7 @@ public sealed partial class UaClient : IAsyncDisposable
         var header = ResponseHeader.Read(ref r);
         if (header.ServiceResult.IsBad)
         {
-            throw UaException.Create(channel.EndpointUrl, header.ServiceResult.Code, "service failed", UaSecureChannel.IsTransientFault(header.ServiceResult.Code), null, service);
+            throw new OpcUaException(channel.EndpointUrl, header.ServiceResult.Code, "service failed", UaSecureChannel.IsTransientFault(header.ServiceResult.Code), null, service);
         }
 
         return r;
@@ -120,12 +120,12 @@ public sealed partial class UaClient : IAsyncDisposable
         }
         catch (UaDecodingException e)
         {
-            throw UaException.Create(EndpointUrl, e.StatusCode, $"undecodable response: {e.Message}", true, e, service);
+            throw new OpcUaException(EndpointUrl, e.StatusCode, $"undecodable response: {e.Message}", true, e, service);
         }
     }
 
-    private UaException Undecodable(UaDecodingException e, string service) =>
-        UaException.Create(EndpointUrl, e.StatusCode, $"undecodable response: {e.Message}", true, e, service);
+    private OpcUaException Undecodable(UaDecodingException e, string service) =>
+        new OpcUaException(EndpointUrl, e.StatusCode, $"undecodable response: {e.Message}", true, e, service);
 
     // --- Session ---------------------------------------------------------------------------------------------------
 
@@ -222,17 +222,17 @@ public sealed partial class UaClient : IAsyncDisposable
 
         if (type == UserTokenType.UserName && fallback is not null)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadIdentityTokenRejected,
+            throw new OpcUaException(EndpointUrl, StatusCode.BadIdentityTokenRejected,
                 $"the server accepts user names only with the password encrypted by {fallback}: not yet supported (part 2)", false, null, "ActivateSession");
         }
 
         if (type == UserTokenType.UserName)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadIdentityTokenRejected, "the server offers no user name login on this endpoint", false, null, "ActivateSession");
+            throw new OpcUaException(EndpointUrl, StatusCode.BadIdentityTokenRejected, "the server offers no user name login on this endpoint", false, null, "ActivateSession");
         }
 
         // Anonymous: servers that list no policy still commonly accept the id "anonymous"... or an empty one.
-        return ServerEndpoints.Length == 0 ? "anonymous" : throw UaException.Create(EndpointUrl, StatusCode.BadIdentityTokenRejected,
+        return ServerEndpoints.Length == 0 ? "anonymous" : throw new OpcUaException(EndpointUrl, StatusCode.BadIdentityTokenRejected,
             "the server does not allow anonymous login: configure auth: { user, password }", false, null, "ActivateSession");
     }
 
@@ -248,7 +248,7 @@ public sealed partial class UaClient : IAsyncDisposable
             || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
         if (!loopback)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadSecurityPolicyRejected,
+            throw new OpcUaException(EndpointUrl, StatusCode.BadSecurityPolicyRejected,
                 "with security policy None the password would cross the network in clear text; use loopback, a secure policy (part 2), or set auth.allowClearTextPassword: true", false, null, "ActivateSession");
         }
     }
@@ -269,7 +269,7 @@ public sealed partial class UaClient : IAsyncDisposable
                 w.WriteBoolean(true);
                 using var response = await CallAsync(w, "CloseSession", CancellationToken.None, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             }
-            catch (UaException)
+            catch (OpcUaException)
             {
             }
         }
@@ -301,7 +301,7 @@ public sealed partial class UaClient : IAsyncDisposable
             var values = ServiceCodec.ReadDataValues(ref r);
             if (values.Length != nodes.Count)
             {
-                throw UaException.Create(EndpointUrl, StatusCode.BadUnknownResponse, $"asked for {nodes.Count} values, got {values.Length}", true, null, "Read");
+                throw new OpcUaException(EndpointUrl, StatusCode.BadUnknownResponse, $"asked for {nodes.Count} values, got {values.Length}", true, null, "Read");
             }
 
             return values;
@@ -351,7 +351,7 @@ public sealed partial class UaClient : IAsyncDisposable
         var value = await ReadValueAsync(WellKnownNodes.Server_NamespaceArray, cancellationToken).ConfigureAwait(false);
         if (value.Value.Value is not string?[] array)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadTypeMismatch, $"NamespaceArray is {value.Value.Type}, expected String[]", false, null, "Read");
+            throw new OpcUaException(EndpointUrl, StatusCode.BadTypeMismatch, $"NamespaceArray is {value.Value.Type}, expected String[]", false, null, "Read");
         }
 
         _namespaces = array.Select(s => s ?? "").ToArray();
@@ -373,7 +373,7 @@ public sealed partial class UaClient : IAsyncDisposable
         }
         catch (FormatException e)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadNodeIdUnknown, e.Message, false, e, "Resolve");
+            throw new OpcUaException(EndpointUrl, StatusCode.BadNodeIdUnknown, e.Message, false, e, "Resolve");
         }
     }
 
@@ -437,7 +437,7 @@ public sealed partial class UaClient : IAsyncDisposable
         {
             if (result.StatusCode.IsBad)
             {
-                throw UaException.Create(EndpointUrl, result.StatusCode.Code, $"cannot browse {node.NodeId}", false, null, "Browse");
+                throw new OpcUaException(EndpointUrl, result.StatusCode.Code, $"cannot browse {node.NodeId}", false, null, "Browse");
             }
 
             all.AddRange(result.References);
@@ -621,7 +621,7 @@ public sealed partial class UaClient : IAsyncDisposable
                     return false;
                 }
 
-                throw UaException.Create(EndpointUrl, header.ServiceResult.Code, "service failed", true, null, "Republish");
+                throw new OpcUaException(EndpointUrl, header.ServiceResult.Code, "service failed", true, null, "Republish");
             }
 
             decoder.DecodeNotificationMessage(ref r, subscriptionId, handler);

@@ -116,7 +116,7 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
                 {
                     response = await inflight.Dequeue().ConfigureAwait(false);
                 }
-                catch (UaException e) when (e.StatusCode.Code == StatusCode.BadTimeout && e.Service == "Publish" && _client.Channel.IsOpen)
+                catch (OpcUaException e) when (e.StatusCode.Code == StatusCode.BadTimeout && e.Service == "Publish" && _client.Channel.IsOpen)
                 {
                     continue; // our own timeout on a queued Publish: ask again
                 }
@@ -194,7 +194,7 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
         }
         catch (UaDecodingException e)
         {
-            throw UaException.Create(_client.EndpointUrl, e.StatusCode, $"undecodable Publish response: {e.Message}", true, e, "Publish");
+            throw new OpcUaException(_client.EndpointUrl, e.StatusCode, $"undecodable Publish response: {e.Message}", true, e, "Publish");
         }
     }
 
@@ -207,7 +207,7 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
             var header = ResponseHeader.Read(ref r);
             if (header.ServiceResult.IsBad)
             {
-                throw UaException.Create(_client.EndpointUrl, header.ServiceResult.Code, "service failed", UaSecureChannel.IsTransientFault(header.ServiceResult.Code), null, "Publish");
+                throw new OpcUaException(_client.EndpointUrl, header.ServiceResult.Code, "service failed", UaSecureChannel.IsTransientFault(header.ServiceResult.Code), null, "Publish");
             }
 
             var subscriptionId = r.ReadUInt32();
@@ -220,7 +220,7 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
         }
         catch (UaDecodingException e)
         {
-            throw UaException.Create(_client.EndpointUrl, e.StatusCode, $"undecodable Publish response: {e.Message}", true, e, "Publish");
+            throw new OpcUaException(_client.EndpointUrl, e.StatusCode, $"undecodable Publish response: {e.Message}", true, e, "Publish");
         }
     }
 
@@ -236,7 +236,7 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
             {
                 ok = await _client.RepublishAsync(subscriptionId, s, _decoder, _handler, token).ConfigureAwait(false);
             }
-            catch (UaException e) when (e.Service == "Republish" && _client.Channel.IsOpen)
+            catch (OpcUaException e) when (e.Service == "Republish" && _client.Channel.IsOpen)
             {
                 ok = false;
             }
@@ -272,7 +272,7 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
         {
             await _loop.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is UaException or OperationCanceledException)
+        catch (Exception e) when (e is OpcUaException or OperationCanceledException)
         {
         }
 
@@ -282,7 +282,7 @@ public sealed partial class UaSubscriptions : IAsyncDisposable
             {
                 await _client.DeleteSubscriptionsAsync(_subscriptions.Keys.ToArray(), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (UaException)
+            catch (OpcUaException)
             {
             }
         }

@@ -65,7 +65,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     public ISecurityPolicy Policy => _policy;
     public UaDecodingLimits DecodingLimits => _options.DecodingLimits;
 
-    /// <summary>Completes when the channel is closed or fails; faulted with the reason (a <see cref="UaException"/>).</summary>
+    /// <summary>Completes when the channel is closed or fails; faulted with the reason (a <see cref="OpcUaException"/>).</summary>
     public Task Completion => _completion.Task;
 
     public bool IsOpen => !_completion.Task.IsCompleted;
@@ -97,11 +97,11 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw UaException.Create(endpointUrl, StatusCode.BadTimeout, $"no TCP connection within {options.ConnectTimeout.TotalSeconds:0.#} s", true, new TimeoutException());
+                throw new OpcUaException(endpointUrl, StatusCode.BadTimeout, $"no TCP connection within {options.ConnectTimeout.TotalSeconds:0.#} s", true, new TimeoutException());
             }
             catch (SocketException e)
             {
-                throw UaException.Create(endpointUrl, StatusCode.BadServerNotConnected, $"cannot connect to {host}:{port}: {e.Message}", true, e);
+                throw new OpcUaException(endpointUrl, StatusCode.BadServerNotConnected, $"cannot connect to {host}:{port}: {e.Message}", true, e);
             }
 
             channel = new UaSecureChannel(endpointUrl, socket, policy, options, logger ?? NullLogger.Instance);
@@ -132,7 +132,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     {
         if (!Uri.TryCreate(endpointUrl, UriKind.Absolute, out var uri) || !string.Equals(uri.Scheme, "opc.tcp", StringComparison.OrdinalIgnoreCase))
         {
-            throw UaException.Create(endpointUrl, StatusCode.BadTcpEndpointUrlInvalid, "expected an endpoint like opc.tcp://host:4840[/path]", false);
+            throw new OpcUaException(endpointUrl, StatusCode.BadTcpEndpointUrlInvalid, "expected an endpoint like opc.tcp://host:4840[/path]", false);
         }
 
         return (uri.IdnHost, uri.Port > 0 ? uri.Port : 4840);
@@ -142,7 +142,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     {
         if (System.Text.Encoding.UTF8.GetByteCount(EndpointUrl) > UaTcp.MaxEndpointUrlLength)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadTcpEndpointUrlInvalid, "endpoint URL longer than 4096 bytes", false);
+            throw new OpcUaException(EndpointUrl, StatusCode.BadTcpEndpointUrlInvalid, "endpoint URL longer than 4096 bytes", false);
         }
 
         try
@@ -202,27 +202,27 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!user.IsCancellationRequested)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadTimeout, $"no Acknowledge within {_options.ConnectTimeout.TotalSeconds:0.#} s", true, new TimeoutException(), "HEL");
+            throw new OpcUaException(EndpointUrl, StatusCode.BadTimeout, $"no Acknowledge within {_options.ConnectTimeout.TotalSeconds:0.#} s", true, new TimeoutException(), "HEL");
         }
     }
 
-    private UaException ErrorMessage(ReadOnlySpan<byte> body, string? step)
+    private OpcUaException ErrorMessage(ReadOnlySpan<byte> body, string? step)
     {
         try
         {
             var r = new UaBinaryReader(body);
             var code = r.ReadUInt32();
             var reason = r.ReadString();
-            return UaException.Create(EndpointUrl, code, $"server sent ERR: {(string.IsNullOrEmpty(reason) ? "(no reason)" : reason)}", true, null, step);
+            return new OpcUaException(EndpointUrl, code, $"server sent ERR: {(string.IsNullOrEmpty(reason) ? "(no reason)" : reason)}", true, null, step);
         }
         catch (UaDecodingException e)
         {
-            return UaException.Create(EndpointUrl, StatusCode.BadDecodingError, $"server sent an unreadable ERR message: {e.Message}", true, e, step);
+            return new OpcUaException(EndpointUrl, StatusCode.BadDecodingError, $"server sent an unreadable ERR message: {e.Message}", true, e, step);
         }
     }
 
-    private UaException Protocol(uint code, string message, string? step = null, Exception? inner = null) =>
-        UaException.Create(EndpointUrl, code, message, true, inner, step);
+    private OpcUaException Protocol(uint code, string message, string? step = null, Exception? inner = null) =>
+        new OpcUaException(EndpointUrl, code, message, true, inner, step);
 
     private async ValueTask ReadExactlyAsync(Memory<byte> into, CancellationToken token, string what)
     {
@@ -264,7 +264,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         var header = ResponseHeader.Read(ref r);
         if (header.ServiceResult.IsBad)
         {
-            throw UaException.Create(EndpointUrl, header.ServiceResult.Code, "OpenSecureChannel rejected", true, null, "OPN");
+            throw new OpcUaException(EndpointUrl, header.ServiceResult.Code, "OpenSecureChannel rejected", true, null, "OPN");
         }
 
         _ = r.ReadUInt32(); // ServerProtocolVersion
@@ -301,20 +301,20 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         }
         catch (Exception e)
         {
-            Fail(e as UaException ?? Protocol(StatusCode.BadSecureChannelClosed, $"security token renewal failed: {e.Message}", "OPN", e));
+            Fail(e as OpcUaException ?? Protocol(StatusCode.BadSecureChannelClosed, $"security token renewal failed: {e.Message}", "OPN", e));
         }
     }
 
-    internal UaException UnexpectedResponse(UaResponse response, uint expected, string service)
+    internal OpcUaException UnexpectedResponse(UaResponse response, uint expected, string service)
     {
         if (response.TypeId == ServiceFaultId)
         {
             var r = response.CreateReader();
             var header = ResponseHeader.Read(ref r);
-            return UaException.Create(EndpointUrl, header.ServiceResult.Code, "service fault", IsTransientFault(header.ServiceResult.Code), null, service);
+            return new OpcUaException(EndpointUrl, header.ServiceResult.Code, "service fault", IsTransientFault(header.ServiceResult.Code), null, service);
         }
 
-        return UaException.Create(EndpointUrl, StatusCode.BadUnknownResponse, $"expected response type i={expected}, found i={response.TypeId}", true, null, service);
+        return new OpcUaException(EndpointUrl, StatusCode.BadUnknownResponse, $"expected response type i={expected}, found i={response.TypeId}", true, null, service);
     }
 
     internal static bool IsTransientFault(uint code) => (code & 0xFFFF0000) is StatusCode.BadTimeout or StatusCode.BadTooManyOperations
@@ -338,7 +338,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
 
     /// <summary>
     /// Sends a service request (the body starts with the request's encoding id) and waits for the response.
-    /// Throws a <see cref="UaException"/> BadTimeout after <paramref name="timeout"/>, BadConnectionClosed when the
+    /// Throws a <see cref="OpcUaException"/> BadTimeout after <paramref name="timeout"/>, BadConnectionClosed when the
     /// channel fails, and <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> fires.
     /// </summary>
     public Task<UaResponse> RequestAsync(ReadOnlySpan<byte> body, TimeSpan timeout, string service, CancellationToken cancellationToken) =>
@@ -353,7 +353,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
 
         if (body.Length > Limits.MaxSendMessageSize)
         {
-            return Task.FromException<UaResponse>(UaException.Create(EndpointUrl, StatusCode.BadRequestTooLarge, $"request of {body.Length} bytes exceeds the server's MaxMessageSize {Limits.MaxSendMessageSize}", false, null, service));
+            return Task.FromException<UaResponse>(new OpcUaException(EndpointUrl, StatusCode.BadRequestTooLarge, $"request of {body.Length} bytes exceeds the server's MaxMessageSize {Limits.MaxSendMessageSize}", false, null, service));
         }
 
         var requestId = NextRequestId();
@@ -397,7 +397,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadTimeout, $"no response within {timeout.TotalSeconds:0.###} s", true, new TimeoutException(), service);
+            throw new OpcUaException(EndpointUrl, StatusCode.BadTimeout, $"no response within {timeout.TotalSeconds:0.###} s", true, new TimeoutException(), service);
         }
         catch (IOException e)
         {
@@ -405,9 +405,9 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
             Fail(fault);
             throw fault;
         }
-        catch (UaException e) when (e.Service is null)
+        catch (OpcUaException e) when (e.Service is null)
         {
-            throw UaException.Create(EndpointUrl, e.StatusCode.Code, e.Message, e.IsTransient, e, service);
+            throw new OpcUaException(EndpointUrl, e.StatusCode.Code, e.Message, e.IsTransient, e, service);
         }
         finally
         {
@@ -467,12 +467,12 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         var final = offset + part == length;
         if (asymmetric && !final)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadRequestTooLarge, "OpenSecureChannel request does not fit one chunk", false);
+            throw new OpcUaException(EndpointUrl, StatusCode.BadRequestTooLarge, "OpenSecureChannel request does not fit one chunk", false);
         }
 
         if (chunkNumber > Limits.MaxSendChunkCount)
         {
-            throw UaException.Create(EndpointUrl, StatusCode.BadRequestTooLarge, $"request needs more than the server's MaxChunkCount {Limits.MaxSendChunkCount} chunks", false);
+            throw new OpcUaException(EndpointUrl, StatusCode.BadRequestTooLarge, $"request needs more than the server's MaxChunkCount {Limits.MaxSendChunkCount} chunks", false);
         }
 
         w.WriteUInt32(NextSendSequence());
@@ -529,7 +529,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         {
             Fail(Protocol(StatusCode.BadSecureChannelClosed, "secure channel closed"));
         }
-        catch (UaException e)
+        catch (OpcUaException e)
         {
             Fail(e);
         }
@@ -597,7 +597,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
                     var ar = new UaBinaryReader(payload, _options.DecodingLimits);
                     var code = ar.ReadUInt32();
                     var reason = ar.ReadString();
-                    pending.Fail(UaException.Create(EndpointUrl, code, $"server aborted the response: {reason}", IsTransientFault(code)));
+                    pending.Fail(new OpcUaException(EndpointUrl, code, $"server aborted the response: {reason}", IsTransientFault(code)));
                     break;
                 }
 
@@ -605,7 +605,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
             case UaTcp.Final:
                 if (pending.Length + payload.Length > Limits.MaxReceiveMessageSize || pending.Chunks + 1 > Limits.MaxReceiveChunkCount)
                 {
-                    pending.Fail(UaException.Create(EndpointUrl, StatusCode.BadResponseTooLarge, $"response exceeds {Limits.MaxReceiveMessageSize} bytes or {Limits.MaxReceiveChunkCount} chunks", false));
+                    pending.Fail(new OpcUaException(EndpointUrl, StatusCode.BadResponseTooLarge, $"response exceeds {Limits.MaxReceiveMessageSize} bytes or {Limits.MaxReceiveChunkCount} chunks", false));
                     break;
                 }
 
@@ -636,7 +636,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         _receiveSequence = sequence;
     }
 
-    private void Fail(UaException reason)
+    private void Fail(OpcUaException reason)
     {
         if (Interlocked.CompareExchange(ref _fault, reason, null) is not null)
         {
@@ -680,7 +680,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
                 WriteRequestHeader(body, NodeId.Null, NextRequestHandle(), TimeSpan.FromSeconds(1));
                 await SendAsync(UaTcp.Clo, body.WrittenSpan, TimeSpan.FromSeconds(1), "CloseSecureChannel", CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is UaException or IOException or ObjectDisposedException)
+            catch (Exception e) when (e is OpcUaException or IOException or ObjectDisposedException)
             {
             }
         }
@@ -748,7 +748,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
             catch (UaDecodingException e)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
-                Fail(UaException.Create(channel.EndpointUrl, e.StatusCode, $"undecodable response: {e.Message}", true, e));
+                Fail(new OpcUaException(channel.EndpointUrl, e.StatusCode, $"undecodable response: {e.Message}", true, e));
             }
         }
 
