@@ -1,7 +1,7 @@
 namespace EdgeAgent.Pipeline;
 
 /// <summary>An option of a capability's command (<c>--unit</c>, <c>--node</c>): the CLI builds it, the capability reads its text.</summary>
-public sealed record CommandOption(string Name, string Description, string? Default = null, bool IsFlag = false);
+public sealed record CommandOption(string Name, string Description, string? Default = null, bool IsFlag = false, params string[] Aliases);
 
 /// <summary>The values given for a capability's <see cref="CommandOption"/>s, by name (<c>--unit</c>), as text.</summary>
 public sealed class CommandArguments(IReadOnlyDictionary<string, string?> values)

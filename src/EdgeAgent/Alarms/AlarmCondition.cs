@@ -3,30 +3,12 @@ using EdgeAgent.Pipeline;
 namespace EdgeAgent.Alarms;
 
 /// <summary>
-/// What an alarm is about, fixed at config load: id (one alarm per id: dedupe), priority, where it comes from, the
-/// context tags to capture at activation, and its on/off delays.
-/// </summary>
-public sealed record AlarmDefinition
-{
-    /// <summary>Unique id: <c>{equipment}/{name}</c>, <c>{characteristic}/{rule}</c>, <c>{characteristic}/usl</c>, <c>{source}/comm-loss</c>.</summary>
-    public required string Id { get; init; }
-    public required string Source { get; init; }
-    public string Priority { get; init; } = "medium";
-    public string? Characteristic { get; init; }
-    public string? Rule { get; init; }
-    public string? Message { get; init; }
-    public IReadOnlyList<ContextTag> Context { get; init; } = [];
-    public TimeSpan OnDelay { get; init; }
-    public TimeSpan OffDelay { get; init; }
-}
-
-/// <summary>
 /// The live state of one alarm condition, updated on the router thread. <see cref="Update"/> is O(1) and allocates
 /// nothing unless the alarm changes state: the on-delay ("true for 5s") and off-delay are measured on the sample
 /// timestamps, a deadband is applied by <see cref="UpdateMargin"/>, and only a transition calls into the
 /// <see cref="AlarmEngine"/> (which publishes, captures context and persists).
 /// </summary>
-public sealed class AlarmCondition
+public sealed class AlarmCondition : IAlarmCondition
 {
     private const long NotPending = long.MinValue;
     private readonly AlarmEngine _engine;

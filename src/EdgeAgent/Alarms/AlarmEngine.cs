@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using EdgeAgent.Drivers;
-using EdgeAgent.Hosting;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -20,10 +18,8 @@ namespace EdgeAgent.Alarms;
 /// tracked but not announced until the shelf expires. Transitions come from the router thread, acks from commands:
 /// the list is guarded by one lock, taken only on transitions, never per sample.
 /// </summary>
-public sealed partial class AlarmEngine
+public sealed partial class AlarmEngine : IAlarmService
 {
-    private static readonly ConditionalWeakTable<AgentContext, AlarmEngine> Engines = new();
-
     private readonly object _gate = new();
     private readonly Dictionary<string, AlarmRecord> _records = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTime> _shelved = new(StringComparer.Ordinal);
@@ -57,11 +53,6 @@ public sealed partial class AlarmEngine
         UpdateGauge();
     }
 
-    /// <summary>The engine of an agent (one per <see cref="AgentContext"/>), created on first use and shared by components.</summary>
-    public static AlarmEngine For(AgentContext context) =>
-        Engines.GetValue(context, c => new AlarmEngine(
-            c.Config.Agent.Data, c.Directory, c.Publish, c.Time, c.Metrics, c.Loggers.CreateLogger("EdgeAgent.Alarms")));
-
     public string DataDir { get; }
 
     /// <summary>Signalled (at most once pending) when the list changed and must be written.</summary>
@@ -71,7 +62,7 @@ public sealed partial class AlarmEngine
     /// Declares a condition. If the persisted list holds this alarm as active, the condition starts active, so a restart
     /// neither re-announces it nor loses it: it clears when the condition is seen false.
     /// </summary>
-    public AlarmCondition Define(AlarmDefinition definition)
+    public IAlarmCondition Define(AlarmDefinition definition)
     {
         lock (_gate)
         {

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace EdgeAgent.Cli;
 
 /// <summary>
-/// The `edgeagent` command line (contract in ARCHITECTURE.md). Each command lives in its own file as
+/// The `edgeagent` command line (the README's command table). Each command lives in its own file as
 /// <c>internal static class XxxCommand { public static Command Build() }</c> and is listed here (one line).
 /// Exit codes: 0 success, 1 runtime failure (e.g. a tag not Good, a device unreachable), 2 bad input (config, CSV, arguments).
 /// </summary>
@@ -20,6 +20,7 @@ internal static class Commands
         root.Subcommands.Add(ProbeCommand.Build());
         root.Subcommands.Add(HealthCommand.Build());
         root.Subcommands.Add(SpcCommand.Build());
+        root.Subcommands.Add(SchemaCommand.Build());
         return root;
     }
 
@@ -27,9 +28,9 @@ internal static class Commands
     /// Loads a config for a command: null after printing every error (and, when asked, the warnings first) to stderr
     /// as FILE:LINE:COL: message — the caller then exits 2. The path is kept as the user wrote it, so errors name it so.
     /// </summary>
-    public static Config.AgentConfig? LoadConfig(string path, bool printWarnings = false)
+    public static Pipeline.AgentConfig? LoadConfig(string path, bool printWarnings = false)
     {
-        var (loaded, errors) = Config.ConfigLoader.TryLoad(path);
+        var (loaded, errors) = Hosting.ConfigLoader.TryLoad(path);
         if (printWarnings)
         {
             foreach (var warning in errors.Warnings)

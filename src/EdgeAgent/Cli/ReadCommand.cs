@@ -3,7 +3,7 @@ using System.Text.Json;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 using EdgeAgent.Outputs.Mqtt;
-using EdgeAgent.Sources;
+using EdgeAgent.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Cli;
@@ -80,7 +80,7 @@ internal static class ReadCommand
                 string? error = null;
                 try
                 {
-                    await using var instance = DriverRegistry.Find(source.Driver)!.Create(subset, loggers);
+                    await using var instance = Plugins.FindDriver(source.Driver)!.Create(subset, loggers);
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     cts.CancelAfter(limit);
                     try

@@ -1,5 +1,8 @@
 using System.CommandLine;
-using EdgeAgent.Config;
+using EdgeAgent.Hosting;
+using EdgeAgent.Characteristics;
+using EdgeAgent.Equipment;
+using EdgeAgent.Pipeline;
 
 namespace EdgeAgent.Cli;
 
@@ -11,7 +14,7 @@ internal static class ValidateCommand
         var config = Commands.ConfigOption();
         var plan = new Option<bool>("--plan")
         {
-            Description = "Also print each Modbus source's merged request plan and, for RTU, the bus time one poll needs.",
+            Description = "Also print the requests one poll of each source sends (Modbus: the merged request plan and, for RTU, the bus time one poll needs).",
         };
         var command = new Command("validate", "Check a configuration file and print every error as FILE:LINE:COL: message.") { config, plan };
         command.SetAction(parse =>
@@ -25,16 +28,19 @@ internal static class ValidateCommand
 
             if (parse.GetValue(plan))
             {
-                foreach (var source in loaded.Sources.Where(s => s.Driver.StartsWith("modbus", StringComparison.Ordinal)))
+                foreach (var source in loaded.Sources)
                 {
-                    foreach (var line in Sources.ModbusDriverFactory.DescribePlan(source))
+                    if (Plugins.FindDriver(source.Driver) is IPlanCapability planner)
                     {
-                        Console.Out.WriteLine(line);
+                        foreach (var line in planner.DescribePlan(source))
+                        {
+                            Console.Out.WriteLine(line);
+                        }
                     }
                 }
             }
 
-            Console.Out.WriteLine($"{file}: ok ({loaded.Sources.Count} sources, {loaded.Tags.Count} tags, {loaded.Characteristics.Count} characteristics, {loaded.Equipment.Count} equipment)");
+            Console.Out.WriteLine($"{file}: ok ({loaded.Sources.Count} sources, {loaded.Tags.Count} tags, {loaded.Characteristics().Count} characteristics, {loaded.Equipment().Count} equipment)");
             return 0;
         });
         return command;

@@ -1,8 +1,5 @@
-using EdgeAgent.Config;
 using EdgeAgent.Drivers;
-using EdgeAgent.Outputs.Mqtt;
 using EdgeAgent.Pipeline;
-using EdgeAgent.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Hosting;
@@ -13,30 +10,22 @@ namespace EdgeAgent.Hosting;
 /// </summary>
 public sealed partial class Agent : IAsyncDisposable
 {
-    /// <summary>Components built for every agent (one line per component).</summary>
-    public static readonly Func<IAgentComponent>[] ComponentFactories =
-    [
-        () => new Alarms.AlarmComponent(),
-        () => new Equipment.EquipmentComponent(),
-        () => new Characteristics.CharacteristicComponent(),
-    ];
-
     private readonly AgentConfig _config;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly AgentMetrics _metrics;
     private readonly List<IAgentComponent> _components = new();
+    private readonly List<IAgentComponent> _extra = new();
     private readonly List<ISource> _sources = new();
-    private EmbeddedBroker? _broker;
 
-    public Agent(AgentConfig config, ILoggerFactory loggers, AgentMetrics? metrics = null)
+    public Agent(AgentConfig config, ILoggerFactory loggers, AgentMetrics? metrics = null, TimeProvider? time = null)
     {
         _config = config;
         _loggers = loggers;
         _logger = loggers.CreateLogger("EdgeAgent");
         _metrics = metrics ?? AgentMetrics.Default;
-        Directory = new TagDirectory(config);
-        Context = new AgentContext(config, Directory, loggers, _metrics);
+        Directory = TagDirectory.Of(config);
+        Context = new AgentContext(config.Agent, Directory, loggers, _metrics, time);
     }
 
     public TagDirectory Directory { get; }
@@ -48,38 +37,36 @@ public sealed partial class Agent : IAsyncDisposable
     public IReadOnlyList<SourceWriter> Writers { get; private set; } = [];
 
     /// <summary>Extra components (tests, embedders) added before <see cref="RunAsync"/>.</summary>
-    public void Add(IAgentComponent component) => _components.Add(component);
+    public void Add(IAgentComponent component) => _extra.Add(component);
+
+    /// <summary>The components running in this agent (built from the plug-ins, then the extra ones), valid once running.</summary>
+    public IReadOnlyList<IAgentComponent> Components => _components;
 
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops sources, drains the pipeline and flushes sinks.</summary>
     public async Task RunAsync(CancellationToken stoppingToken, TaskCompletionSource? started = null)
     {
         System.IO.Directory.CreateDirectory(_config.Agent.Data);
-        var mqtt = _config.Outputs.MqttDisabled ? null : _config.Outputs.Mqtt ?? MqttOptions.EmbeddedDefault;
-        if (mqtt is { Embedded: true })
+
+        // Each plug-in builds its component from the options it bound from its own section (registration order:
+        // the alarm list first, so the others can raise alarms through Context.Alarms).
+        foreach (var plugin in Plugins.Components)
         {
-            _broker = await EmbeddedBroker.StartAsync(mqtt.Broker, _loggers.CreateLogger("EdgeAgent.Broker"), stoppingToken).ConfigureAwait(false);
+            var options = plugin.Section is { } section ? _config.Sections.GetValueOrDefault(section) : null;
+            if (plugin.Create(options, Context) is { } component)
+            {
+                _components.Add(component);
+            }
         }
 
-        foreach (var factory in ComponentFactories)
-        {
-            _components.Add(factory());
-        }
-
+        _components.AddRange(_extra);
         foreach (var component in _components)
         {
             component.Register(Context);
         }
 
-        if (mqtt is not null)
-        {
-            // The MQTT sink takes the whole context: tag directory, metrics, and the command hub where it registers
-            // `rebirth` and dispatches `{site}/edge/{id}/cmd/#`. It opens the durable outbox in {agent.data}/outbox.db.
-            Context.AddSink(new MqttSink(mqtt, Context, _loggers.CreateLogger("EdgeAgent.Mqtt")));
-        }
-
         var pipeline = new SamplePipeline(Directory, Context.Consumers, Context.Sinks, _config.Agent.QueueCapacity, _metrics, _logger);
         Pipeline = pipeline;
-        Context.Attach(pipeline);
+        Context.Attach(pipeline.Publish);
 
         foreach (var sink in Context.Sinks)
         {
@@ -100,8 +87,7 @@ public sealed partial class Agent : IAsyncDisposable
             var sourceConfig = _config.Sources[i];
             var writer = pipeline.CreateWriter(i, _metrics, pipeline.Publish);
             writers.Add(writer);
-            var factory = DriverRegistry.Find(sourceConfig.Driver)!;
-            var source = factory.Create(sourceConfig, _loggers);
+            var source = Plugins.FindDriver(sourceConfig.Driver)!.Create(sourceConfig, _loggers);
             _sources.Add(source);
             sourceTasks.Add(Task.Run(() => RunSourceAsync(source, writer, sourcesStop.Token), CancellationToken.None));
         }
@@ -215,11 +201,6 @@ public sealed partial class Agent : IAsyncDisposable
         foreach (var component in _components)
         {
             await component.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,232 @@
+using EdgeAgent.Config;
+using EdgeAgent.Pipeline;
+
+namespace EdgeAgent.Hosting;
+
+/// <summary>
+/// Loads and validates one agent YAML file. The host reads the top level itself — <c>agent</c>, <c>sources</c> (each
+/// handed to its driver's plug-in) and <c>outputs</c> — and hands every other section to the component plug-in
+/// registered for it (<see cref="Plugins"/>). Reports every error at once, each as <c>FILE:LINE:COL: message</c>.
+/// Never throws for bad input other than <see cref="ConfigException"/>; binary garbage and empty files are errors too.
+/// </summary>
+public static class ConfigLoader
+{
+    // ---- agent: ------------------------------------------------------------------------------------------------
+    public static readonly Section AgentKeys = new("Who this gateway is and where it keeps its files.");
+    public static readonly NameKey Id = AgentKeys.Add(new NameKey("id", "Edge node id: MQTT client id and Sparkplug edge node id. Default: the host name.")
+    {
+        UsedIn = "it is the MQTT client id and Sparkplug edge node id",
+    });
+    public static readonly StringKey Site = AgentKeys.String("site", "ISA-95 path used as the MQTT topic prefix, e.g. acme/plant-a/area-2/line-1. Default: site.", pattern: "^[^/#+][^#+]*[^/#+]$|^[^/#+]$");
+    public static readonly StringKey Data = AgentKeys.String("data", "Folder for everything the agent writes (pki/, outbox, state), relative to the config file. Default: $EDGEAGENT_DATA, else data/ beside the config file.");
+    public static readonly IntKey Queue = AgentKeys.Int("queue", "Capacity in batches of the queue from sources to the pipeline; when full the newest batch is dropped and counted (edgeagent_dropped_total{queue=\"samples\"}). Default 1024.", 1, 1_000_000);
+
+    // ---- sources: ----------------------------------------------------------------------------------------------
+    /// <summary>The keys every source has; each driver's plug-in declares the rest (<see cref="IDriverPlugin.SourceKeys"/>).</summary>
+    public static readonly Section SourceKeys = new() { Closed = false };
+    public static readonly NameKey SourceName = SourceKeys.Name("name", null, required: true);
+    public static readonly StringKey Driver = SourceKeys.String("driver", "The driver of this source.", required: true);
+    public static readonly DurationKey Poll = SourceKeys.Duration("poll", "Poll interval (default 1s).", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));
+
+    /// <summary>The keys every tag has; each driver's plug-in declares the rest (<see cref="IDriverPlugin.TagKeys"/>).</summary>
+    public static readonly Section TagKeys = new() { Closed = false, DefName = "tagBase" };
+    public static readonly NameKey TagName = TagKeys.Name("name", null, required: true);
+    public static readonly StringKey Unit = TagKeys.String("unit", "Engineering unit, for people and dashboards (mm, degC, bar).");
+    public static readonly MapListKey Tags = SourceKeys.MapList("tags", null, TagKeys, required: true);
+
+    /// <summary>Top-level keys the host reads itself.</summary>
+    public static readonly string[] HostSections = ["agent", "sources", "outputs"];
+
+    /// <summary>Loads <paramref name="path"/>; throws <see cref="ConfigException"/> with all errors.</summary>
+    public static AgentConfig Load(string path)
+    {
+        var (config, errors) = TryLoad(path);
+        if (config is null || errors.HasErrors)
+        {
+            throw new ConfigException(errors.Sorted().ToList());
+        }
+
+        return config;
+    }
+
+    public static (AgentConfig? Config, ConfigErrors Errors) TryLoad(string path)
+    {
+        var errors = new ConfigErrors(path);
+        var top = ConfigDocument.Load(path, errors, ExpectedKeys);
+        return (top is null ? null : Bind(top, path), errors);
+    }
+
+    public static (AgentConfig? Config, ConfigErrors Errors) TryParse(string text, string path)
+    {
+        var errors = new ConfigErrors(path);
+        var top = ConfigDocument.Parse(text, errors, ExpectedKeys);
+        return (top is null ? null : Bind(top, path), errors);
+    }
+
+    private static string ExpectedKeys =>
+        string.Join(", ", new[] { "agent", "sources" }.Concat(TopLevelPlugins.Select(p => p.Section!)).Append("outputs"));
+
+    private static IEnumerable<IComponentPlugin> TopLevelPlugins => Plugins.Components.Where(p => p.Section is { } s && !s.Contains('.'));
+
+    private static IEnumerable<IComponentPlugin> OutputPlugins => Plugins.Components.Where(p => p.Section is { } s && s.StartsWith("outputs.", StringComparison.Ordinal));
+
+    private static AgentConfig Bind(ConfigMap top, string path)
+    {
+        var agent = BindAgent(top.Map("agent"), top.ConfigFolder);
+        var (sources, tags) = BindSources(top);
+        var binding = new BindingContext(agent, tags, sources, top.Errors);
+        var sections = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var plugin in TopLevelPlugins)
+        {
+            sections[plugin.Section!] = plugin.Bind(top, binding);
+        }
+
+        var outputs = top.Map("outputs");
+        foreach (var plugin in OutputPlugins)
+        {
+            sections[plugin.Section!] = plugin.Bind(outputs, binding);
+        }
+
+        outputs?.ReportUnknownKeys();
+        top.ReportUnknownKeys();
+        return new AgentConfig
+        {
+            FilePath = path,
+            Agent = agent,
+            Sources = sources,
+            Tags = tags,
+            Sections = sections,
+        };
+    }
+
+    private static AgentIdentity BindAgent(ConfigMap? map, string configDir)
+    {
+        var defaults = new AgentIdentity();
+        if (map is null)
+        {
+            return defaults with { Id = DefaultId(), Data = DefaultData(configDir) };
+        }
+
+        var id = Id.Read(map);
+        var site = Site.Read(map);
+        if (site is not null && (site.Length == 0 || site.Contains('#') || site.Contains('+') || site.StartsWith('/') || site.EndsWith('/')))
+        {
+            map.Error(Site.Name, $"'{site}' is not a valid topic prefix: no '#', '+', leading or trailing '/'");
+        }
+
+        var data = Data.Read(map);
+        var queue = Queue.Read(map);
+        map.ReportUnknownKeys();
+        return new AgentIdentity
+        {
+            Id = id ?? DefaultId(),
+            Site = site ?? defaults.Site,
+            Data = data is null ? DefaultData(configDir) : Path.GetFullPath(Path.Combine(configDir, data)),
+            QueueCapacity = queue ?? defaults.QueueCapacity,
+        };
+    }
+
+    /// <summary><c>agent.data</c> default: $EDGEAGENT_DATA (the container sets /data), else <c>data/</c> beside the config file.</summary>
+    private static string DefaultData(string configDir) =>
+        Environment.GetEnvironmentVariable("EDGEAGENT_DATA") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(configDir, "data");
+
+    private static string DefaultId()
+    {
+        var host = Environment.MachineName;
+        var clean = new string(host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray());
+        return clean.Length == 0 ? "edgeagent" : clean;
+    }
+
+    private static (List<SourceConfig>, List<TagConfig>) BindSources(ConfigMap top)
+    {
+        var sources = new List<SourceConfig>();
+        var allTags = new List<TagConfig>();
+        var names = new Dictionary<string, YamlDotNet.Core.Mark>(StringComparer.Ordinal);
+        if (!top.Has("sources"))
+        {
+            top.ErrorHere("missing required key 'sources' (at least one source; try driver: simulator)");
+        }
+
+        foreach (var map in top.MapList("sources"))
+        {
+            var (name, valid) = SourceName.ReadChecked(map);
+            if (valid && !names.TryAdd(name, map.ValueMark(SourceName.Name)))
+            {
+                var first = names[name];
+                map.Error(SourceName.Name, $"duplicate source name '{name}' (first defined at line {first.Line})");
+            }
+
+            var driver = Driver.Read(map);
+            var plugin = driver is null ? null : Plugins.FindDriver(driver);
+            if (driver is not null && plugin is null)
+            {
+                var hint = Suggest.Closest(driver, Plugins.DriverNames);
+                map.Error(Driver.Name, $"unknown driver '{driver}'{(hint is null ? string.Empty : $" (did you mean '{hint}'?)")}; expected one of: {string.Join(", ", Plugins.DriverNames)}");
+            }
+
+            var poll = Poll.Read(map) ?? TimeSpan.FromSeconds(1);
+            var before = map.Errors.Errors.Count;
+            var options = plugin?.BindSource(driver!, map);
+            var tags = new List<TagConfig>();
+            var tagNames = new Dictionary<string, YamlDotNet.Core.Mark>(StringComparer.Ordinal);
+            if (!map.Has(Tags.Name))
+            {
+                map.ErrorHere("missing required key 'tags' (a source needs at least one tag)");
+            }
+
+            foreach (var tagMap in Tags.Read(map))
+            {
+                var (tagName, tagValid) = TagName.ReadChecked(tagMap);
+                if (tagValid && !tagNames.TryAdd(tagName, tagMap.ValueMark(TagName.Name)))
+                {
+                    tagMap.Error(TagName.Name, $"duplicate tag name '{tagName}' in source '{name}' (first defined at line {tagNames[tagName].Line})");
+                }
+
+                var unit = Unit.Read(tagMap);
+                var tagOptions = plugin?.BindTag(driver!, tagMap, options);
+                if (plugin is null)
+                {
+                    // Unknown driver: its tag keys cannot be checked, so do not pile up unknown-key errors.
+                    tagMap.Allow(tagMap.Keys.ToArray());
+                }
+
+                tagMap.ReportUnknownKeys();
+                var tag = new TagConfig
+                {
+                    Id = allTags.Count,
+                    Source = name,
+                    Name = tagName,
+                    Unit = unit,
+                    Options = tagOptions,
+                    At = tagMap.Start,
+                };
+                tags.Add(tag);
+                allTags.Add(tag);
+            }
+
+            if (plugin is null)
+            {
+                map.Allow(map.Keys.ToArray());
+            }
+
+            map.ReportUnknownKeys();
+            var source = new SourceConfig
+            {
+                Name = name,
+                Driver = driver ?? string.Empty,
+                Poll = poll,
+                Options = options,
+                Tags = tags,
+                At = map.Start,
+            };
+            if (plugin is not null && map.Errors.Errors.Count == before)
+            {
+                plugin.Check(source, map);
+            }
+
+            sources.Add(source);
+        }
+
+        return (sources, allTags);
+    }
+}
