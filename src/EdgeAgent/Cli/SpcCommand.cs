@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using EdgeAgent.Analysis;
 using EdgeAgent.Spc;
 
 namespace EdgeAgent.Cli;
@@ -211,7 +212,7 @@ internal static class SpcCommand
                 return 2;
             }
 
-            var (rows, csvErrors) = ReadCsv(path!, lines, type, n);
+            var (rows, csvErrors) = CsvSeries.ReadCsv(path!, lines, type, n);
             if (csvErrors.Count > 0)
             {
                 foreach (var e in csvErrors)
@@ -309,113 +310,6 @@ internal static class SpcCommand
         i = message.IndexOf('\n');
         return (i > 0 ? message[..i] : message).Trim();
     }
-
-    /// <summary>
-    /// Reads the CSV: one row per subgroup, comma separated; blank lines are skipped; the first non-blank line is a
-    /// header when any of its fields is not a number. Every bad row is reported as <c>FILE:LINE: message</c>.
-    /// </summary>
-    internal static (List<double[]> Rows, List<string> Errors) ReadCsv(string path, string[] lines, ChartType type, int? subgroup)
-    {
-        var rows = new List<double[]>();
-        var errors = new List<string>();
-        int? width = type switch
-        {
-            ChartType.P or ChartType.Np or ChartType.U => 2,
-            ChartType.XbarR or ChartType.XbarS => subgroup,
-            _ => 1,
-        };
-        var what = type switch
-        {
-            ChartType.P or ChartType.Np or ChartType.U => "count,size",
-            ChartType.C => "one count",
-            ChartType.XbarR or ChartType.XbarS => "one subgroup",
-            _ => "one value",
-        };
-        var seenFirst = false;
-        for (int i = 0; i < lines.Length; i++)
-        {
-            var line = lines[i].Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var fields = line.Split(',');
-            var values = new double[fields.Length];
-            var bad = -1;
-            for (int f = 0; f < fields.Length; f++)
-            {
-                if (!double.TryParse(fields[f].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[f]) || !double.IsFinite(values[f]))
-                {
-                    bad = f;
-                    break;
-                }
-            }
-
-            var isFirst = !seenFirst;
-            seenFirst = true;
-            if (bad >= 0)
-            {
-                if (isFirst)
-                {
-                    continue; // header row
-                }
-
-                errors.Add($"{path}:{i + 1}: field {bad + 1}: '{fields[bad].Trim()}' is not a number");
-                continue;
-            }
-
-            width ??= values.Length;
-            if (type.IsSubgrouped() && width is < 2 or > 25)
-            {
-                errors.Add($"{path}:{i + 1}: a subgroup needs 2 to 25 values, found {values.Length} (set --subgroup)");
-                return (rows, errors);
-            }
-
-            if (values.Length != width)
-            {
-                errors.Add($"{path}:{i + 1}: expected {width} value{(width == 1 ? string.Empty : "s")} ({what}), found {values.Length}");
-                continue;
-            }
-
-            if (type.IsAttribute())
-            {
-                var count = values[0];
-                if (count < 0)
-                {
-                    errors.Add($"{path}:{i + 1}: count must not be negative, found {Format(count)}");
-                    continue;
-                }
-
-                if (type != ChartType.C)
-                {
-                    var size = values[1];
-                    if (size <= 0)
-                    {
-                        errors.Add($"{path}:{i + 1}: sample size must be positive, found {Format(size)}");
-                        continue;
-                    }
-
-                    if (type is ChartType.P or ChartType.Np && count > size)
-                    {
-                        errors.Add($"{path}:{i + 1}: {Format(count)} nonconforming exceeds the sample size {Format(size)}");
-                        continue;
-                    }
-                }
-            }
-
-            rows.Add(values);
-        }
-
-        if (errors.Count == 0 && rows.Count == 0)
-        {
-            errors.Add($"{path}: no data rows");
-        }
-
-        return (rows, errors);
-    }
-
-    private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     // ---------------------------------------------------------------- JSON
 
