@@ -9,7 +9,8 @@ namespace EdgeAgent.Cli;
 /// <c>edgeagent spc analyze --chart imr|xbar-r|xbar-s|p|np|c|u|ewma|cusum [--subgroup N] [--lsl X] [--usl Y] [--target T]
 /// [--rules we|nelson|we1,we4] [--phase1 N] [--ucl A --cl B --lcl C] [--lambda L --L K] [--k K --h H]
 /// [--format json|text] [--plot out.svg|out.png] FILE.csv</c>: offline SPC on historic data (contract in issue 4 and
-/// src/Spc/README.md). Exit 0 on success, 2 for bad arguments or bad CSV rows (every bad row as <c>FILE:LINE: message</c>).
+/// src/EdgeAgent/Analysis/README.md). Exit 0 on success, 2 for bad arguments or bad CSV rows (every bad row as
+/// <c>FILE:LINE: message</c>), 1 when the plot cannot be written. The analysis itself is in <see cref="EdgeAgent.Analysis"/>.
 /// </summary>
 internal static class SpcCommand
 {
@@ -22,270 +23,302 @@ internal static class SpcCommand
 
     private static Command BuildAnalyze()
     {
-        // Values are taken as strings and checked in the action so that every bad argument is exit 2 with a clear message.
-        var chart = new Option<string>("--chart") { Description = "imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum." };
-        var subgroup = new Option<string>("--subgroup") { Description = "Values per row for xbar-r and xbar-s (2..25; default: the first row's count)." };
-        var lsl = new Option<string>("--lsl") { Description = "Lower specification limit (capability)." };
-        var usl = new Option<string>("--usl") { Description = "Upper specification limit (capability)." };
-        var target = new Option<string>("--target") { Description = "Target, for Cpm." };
-        var rules = new Option<string>("--rules") { Description = "we (default), nelson, or a list such as we1,we4 or [we1, nelson3]." };
-        var phase1 = new Option<string>("--phase1") { Description = "Estimate limits from the first N subgroups only (points and rules still cover all)." };
-        var ucl = new Option<string>("--ucl") { Description = "Fixed upper control limit (with --cl and --lcl). EWMA/CUSUM: μ0 = cl, σ = (ucl − lcl)/6." };
-        var cl = new Option<string>("--cl") { Description = "Fixed center line." };
-        var lcl = new Option<string>("--lcl") { Description = "Fixed lower control limit." };
-        var lambda = new Option<string>("--lambda") { Description = "EWMA weight λ (0 < λ ≤ 1, default 0.2)." };
-        var width = new Option<string>("--L") { Description = "EWMA limit width L in σ (default 3)." };
-        var k = new Option<string>("--k") { Description = "CUSUM reference value k in σ (default 0.5)." };
-        var h = new Option<string>("--h") { Description = "CUSUM decision interval h in σ (default 5)." };
-        var format = new Option<string>("--format") { Description = "json (default) or text." };
-        var plot = new Option<string>("--plot") { Description = "Also draw the chart to this .svg or .png file." };
-        var file = new Argument<string>("FILE.csv") { Description = "One row per subgroup, comma separated, optional header row." };
+        var o = new AnalyzeOptions();
         var command = new Command("analyze", "Analyze a CSV file: control limits, points, run-rule violations, sigma and capability as JSON.")
         {
-            chart, subgroup, lsl, usl, target, rules, phase1, ucl, cl, lcl, lambda, width, k, h, format, plot, file,
+            o.Chart, o.Subgroup, o.Lsl, o.Usl, o.Target, o.Rules, o.Phase1, o.Ucl, o.Cl, o.Lcl, o.Lambda, o.Width, o.K, o.H, o.Format, o.Plot, o.File,
         };
         command.TreatUnmatchedTokensAsErrors = false;
-        Option<string>[] all = [chart, subgroup, lsl, usl, target, rules, phase1, ucl, cl, lcl, lambda, width, k, h, format, plot];
-        foreach (var option in all)
+        foreach (var option in o.All)
         {
             option.Arity = ArgumentArity.ZeroOrOne; // "--lsl" with no value: our message and exit 2, not a parse error (exit 1)
         }
 
-        command.SetAction(parse =>
-        {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            var problems = new List<string>();
-            foreach (var token in parse.UnmatchedTokens)
-            {
-                problems.Add($"unexpected argument '{token}'");
-            }
-
-            foreach (var option in all)
-            {
-                if (parse.GetResult(option) is { } given && given.Tokens.Count == 0)
-                {
-                    problems.Add($"{option.Name}: expected a value");
-                }
-            }
-
-            double? Number(Option<string> option)
-            {
-                var text = parse.GetValue(option);
-                if (text is null)
-                {
-                    return null;
-                }
-
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
-                {
-                    return v;
-                }
-
-                problems.Add($"{option.Name}: expected a number, found '{text}'");
-                return null;
-            }
-
-            int? Whole(Option<string> option, int min, int max)
-            {
-                var text = parse.GetValue(option);
-                if (text is null)
-                {
-                    return null;
-                }
-
-                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max)
-                {
-                    return v;
-                }
-
-                problems.Add($"{option.Name}: expected a whole number in [{min}-{max}], found '{text}'");
-                return null;
-            }
-
-            ChartType type = ChartType.Imr;
-            var chartName = parse.GetValue(chart);
-            if (chartName is null)
-            {
-                problems.Add("--chart is required: imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
-            }
-            else if (!ChartTypes.TryParse(chartName, out type))
-            {
-                problems.Add($"--chart: unknown chart '{chartName}'; expected imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
-            }
-
-            var n = Whole(subgroup, 1, 25);
-            var spec = new ChartSpec();
-            var (lo, hi, t) = (Number(lsl), Number(usl), Number(target));
-            var (u, c, l) = (Number(ucl), Number(cl), Number(lcl));
-            var (lam, bigL, kk, hh) = (Number(lambda), Number(width), Number(k), Number(h));
-            var p1 = Whole(phase1, 2, 10_000_000);
-            var ruleSet = SpcRules.WesternElectric;
-            if (parse.GetValue(rules) is { } ruleText)
-            {
-                var names = ruleText.Trim().TrimStart('[').TrimEnd(']').Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
-                ruleSet = SpcRules.None;
-                foreach (var name in names)
-                {
-                    if (SpcRuleNames.TryParse(name, out var r))
-                    {
-                        ruleSet |= r;
-                    }
-                    else
-                    {
-                        problems.Add($"--rules: unknown rule '{name}'; expected we, nelson, we1..we4 or nelson1..nelson8");
-                    }
-                }
-
-                if (names.Length == 0)
-                {
-                    problems.Add("--rules: expected we, nelson or a list such as we1,we4");
-                }
-            }
-
-            var fixedCount = (u is null ? 0 : 1) + (c is null ? 0 : 1) + (l is null ? 0 : 1);
-            if (fixedCount is 1 or 2)
-            {
-                problems.Add("fixed limits need all three of --ucl, --cl and --lcl");
-            }
-
-            if (fixedCount == 3 && p1 is not null)
-            {
-                problems.Add("give either --phase1 or fixed limits (--ucl/--cl/--lcl), not both");
-            }
-
-            var fmt = parse.GetValue(format) ?? "json";
-            if (fmt is not ("json" or "text"))
-            {
-                problems.Add($"--format: expected json or text, found '{fmt}'");
-            }
-
-            var plotPath = parse.GetValue(plot);
-            if (plotPath is not null && !plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-            {
-                problems.Add($"--plot: expected a file name ending in .svg or .png, found '{plotPath}'");
-            }
-
-            var path = parse.GetValue(file);
-            if (string.IsNullOrEmpty(path))
-            {
-                problems.Add("FILE.csv is required");
-            }
-            else if (path.StartsWith("--", StringComparison.Ordinal) && !File.Exists(path))
-            {
-                problems.Add($"unknown option '{path}'");
-            }
-
-            if (problems.Count > 0)
-            {
-                foreach (var problem in problems)
-                {
-                    error.WriteLine(problem);
-                }
-
-                return 2;
-            }
-
-            string[] lines;
-            try
-            {
-                lines = File.ReadAllLines(path!);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-            {
-                error.WriteLine($"{path}: cannot read: {e.Message}");
-                return 2;
-            }
-
-            if (type.IsSubgrouped() && n == 1)
-            {
-                error.WriteLine($"--subgroup: {chartName} needs 2 to 25 values per subgroup, found 1");
-                return 2;
-            }
-
-            if (!type.IsSubgrouped() && n is > 1)
-            {
-                error.WriteLine($"--subgroup: {chartName} takes one value per row; --subgroup applies to xbar-r and xbar-s");
-                return 2;
-            }
-
-            var (rows, csvErrors) = CsvSeries.ReadCsv(path!, lines, type, n);
-            if (csvErrors.Count > 0)
-            {
-                foreach (var e in csvErrors)
-                {
-                    error.WriteLine(e);
-                }
-
-                return 2;
-            }
-
-            var size = type.IsSubgrouped() ? rows[0].Length : 1;
-            spec = spec with
-            {
-                Chart = type,
-                SubgroupSize = size,
-                Rules = ruleSet,
-                Lsl = lo,
-                Usl = hi,
-                Target = t,
-                Limits = fixedCount == 3 ? new FixedLimits(u!.Value, c!.Value, l!.Value) : null,
-                Lambda = lam ?? 0.2,
-                L = bigL ?? 3.0,
-                K = kk ?? 0.5,
-                H = hh ?? 5.0,
-            };
-
-            SpcReport report;
-            try
-            {
-                spec.Validate();
-                if (p1 is { } first && first > rows.Count)
-                {
-                    error.WriteLine($"--phase1: {first} subgroups asked for, but {path} has only {rows.Count}");
-                    return 2;
-                }
-
-                if (spec.Limits is null && rows.Count < 2)
-                {
-                    error.WriteLine($"{path}: estimating limits needs at least 2 subgroups, found {rows.Count}");
-                    return 2;
-                }
-
-                report = SpcAnalyzer.Analyze(spec, rows, p1);
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                error.WriteLine($"{OptionFor(e.ParamName)}: {FirstLine(e.Message)}");
-                return 2;
-            }
-
-            var analysis = AnalysisReport.From(report);
-            output.Write(fmt == "text" ? TextReport.Write(analysis, path!) : JsonReport.Write(analysis));
-            output.WriteLine();
-            if (plotPath is not null)
-            {
-                try
-                {
-                    if (plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-                    {
-                        File.WriteAllText(plotPath, SvgChart.Draw(analysis, Path.GetFileName(path!)));
-                    }
-                    else
-                    {
-                        File.WriteAllBytes(plotPath, PngChart.Draw(analysis));
-                    }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    error.WriteLine($"{plotPath}: cannot write: {e.Message}");
-                    return 1;
-                }
-            }
-
-            return 0;
-        });
+        command.SetAction(parse => Analyze(parse, o));
         return command;
+    }
+
+    /// <summary>
+    /// The options of <c>spc analyze</c>. Values are taken as strings and checked in the action so that every bad
+    /// argument is exit 2 with a clear message.
+    /// </summary>
+    private sealed class AnalyzeOptions
+    {
+        public Option<string> Chart { get; } = new("--chart") { Description = "imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum." };
+        public Option<string> Subgroup { get; } = new("--subgroup") { Description = "Values per row for xbar-r and xbar-s (2..25; default: the first row's count)." };
+        public Option<string> Lsl { get; } = new("--lsl") { Description = "Lower specification limit (capability)." };
+        public Option<string> Usl { get; } = new("--usl") { Description = "Upper specification limit (capability)." };
+        public Option<string> Target { get; } = new("--target") { Description = "Target, for Cpm." };
+        public Option<string> Rules { get; } = new("--rules") { Description = "we (default), nelson, or a list such as we1,we4 or [we1, nelson3]." };
+        public Option<string> Phase1 { get; } = new("--phase1") { Description = "Estimate limits from the first N subgroups only (points and rules still cover all)." };
+        public Option<string> Ucl { get; } = new("--ucl") { Description = "Fixed upper control limit (with --cl and --lcl). EWMA/CUSUM: μ0 = cl, σ = (ucl − lcl)/6." };
+        public Option<string> Cl { get; } = new("--cl") { Description = "Fixed center line." };
+        public Option<string> Lcl { get; } = new("--lcl") { Description = "Fixed lower control limit." };
+        public Option<string> Lambda { get; } = new("--lambda") { Description = "EWMA weight λ (0 < λ ≤ 1, default 0.2)." };
+        public Option<string> Width { get; } = new("--L") { Description = "EWMA limit width L in σ (default 3)." };
+        public Option<string> K { get; } = new("--k") { Description = "CUSUM reference value k in σ (default 0.5)." };
+        public Option<string> H { get; } = new("--h") { Description = "CUSUM decision interval h in σ (default 5)." };
+        public Option<string> Format { get; } = new("--format") { Description = "json (default) or text." };
+        public Option<string> Plot { get; } = new("--plot") { Description = "Also draw the chart to this .svg or .png file." };
+        public Argument<string> File { get; } = new("FILE.csv") { Description = "One row per subgroup, comma separated, optional header row." };
+
+        public Option<string>[] All => [Chart, Subgroup, Lsl, Usl, Target, Rules, Phase1, Ucl, Cl, Lcl, Lambda, Width, K, H, Format, Plot];
+    }
+
+    /// <summary>The arguments of one <c>spc analyze</c>, converted; <see cref="ChartName"/> as the user wrote it.</summary>
+    private sealed record AnalyzeArguments(
+        ChartType Chart, string? ChartName, int? Subgroup, double? Lsl, double? Usl, double? Target, FixedLimits? Limits,
+        double? Lambda, double? L, double? K, double? H, int? Phase1, SpcRules Rules, string Format, string? PlotPath, string CsvPath);
+
+    /// <summary>Parse options → read and check the CSV → run the analysis → write the report and the plot.</summary>
+    private static int Analyze(ParseResult parse, AnalyzeOptions o)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        var problems = new List<string>();
+        var a = ParseArguments(parse, o, problems);
+        if (problems.Count > 0 || ReadLines(a.CsvPath, problems) is not { } lines || CheckSubgroup(a, problems))
+        {
+            return Fail(error, problems);
+        }
+
+        var csv = CsvSeries.ReadCsv(a.CsvPath, lines, a.Chart, a.Subgroup);
+        if (csv.Errors.Count > 0)
+        {
+            return Fail(error, csv.Errors);
+        }
+
+        if (RunAnalysis(a, csv.Rows, problems) is not { } report)
+        {
+            return Fail(error, problems);
+        }
+
+        parse.InvocationConfiguration.Output.Write(a.Format == "text" ? TextReport.Write(report, a.CsvPath) : JsonReport.Write(report));
+        parse.InvocationConfiguration.Output.WriteLine();
+        return WritePlot(report, a, error);
+    }
+
+    private static int Fail(TextWriter error, IEnumerable<string> problems)
+    {
+        foreach (var problem in problems)
+        {
+            error.WriteLine(problem);
+        }
+
+        return 2;
+    }
+
+    /// <summary>Every option's value, converted; one entry in <paramref name="problems"/> per bad or missing one, in option order.</summary>
+    private static AnalyzeArguments ParseArguments(ParseResult parse, AnalyzeOptions o, List<string> problems)
+    {
+        problems.AddRange(parse.UnmatchedTokens.Select(token => $"unexpected argument '{token}'"));
+        problems.AddRange(o.All.Where(option => parse.GetResult(option) is { Tokens.Count: 0 }).Select(option => $"{option.Name}: expected a value"));
+        var values = new OptionValues(parse, problems);
+        var (chart, chartName) = ParseChart(parse.GetValue(o.Chart), problems);
+        var subgroup = values.Whole(o.Subgroup, 1, 25);
+        var (lsl, usl, target) = (values.Number(o.Lsl), values.Number(o.Usl), values.Number(o.Target));
+        var (ucl, cl, lcl) = (values.Number(o.Ucl), values.Number(o.Cl), values.Number(o.Lcl));
+        var (lambda, width, k, h) = (values.Number(o.Lambda), values.Number(o.Width), values.Number(o.K), values.Number(o.H));
+        var phase1 = values.Whole(o.Phase1, 2, 10_000_000);
+        var rules = ParseRules(parse.GetValue(o.Rules), problems);
+        var limits = ParseLimits(ucl, cl, lcl, phase1, problems);
+        var format = parse.GetValue(o.Format) ?? "json";
+        var plot = parse.GetValue(o.Plot);
+        var path = parse.GetValue(o.File);
+        CheckOutputsAndFile(format, plot, path, problems);
+        return new AnalyzeArguments(chart, chartName, subgroup, lsl, usl, target, limits, lambda, width, k, h, phase1, rules, format, plot, path ?? string.Empty);
+    }
+
+    /// <summary>Converts option values, adding a problem for each that is not what it should be.</summary>
+    private sealed class OptionValues(ParseResult parse, List<string> problems)
+    {
+        public double? Number(Option<string> option)
+        {
+            var text = parse.GetValue(option);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
+            {
+                return v;
+            }
+
+            problems.Add($"{option.Name}: expected a number, found '{text}'");
+            return null;
+        }
+
+        public int? Whole(Option<string> option, int min, int max)
+        {
+            var text = parse.GetValue(option);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max)
+            {
+                return v;
+            }
+
+            problems.Add($"{option.Name}: expected a whole number in [{min}-{max}], found '{text}'");
+            return null;
+        }
+    }
+
+    private static (ChartType Chart, string? Name) ParseChart(string? name, List<string> problems)
+    {
+        var type = ChartType.Imr;
+        if (name is null)
+        {
+            problems.Add("--chart is required: imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
+        }
+        else if (!ChartTypes.TryParse(name, out type))
+        {
+            problems.Add($"--chart: unknown chart '{name}'; expected imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
+        }
+
+        return (type, name);
+    }
+
+    /// <summary><c>we</c>, <c>nelson</c> or a list such as <c>we1,we4</c> or <c>[we1, nelson3]</c>; Western Electric when not given.</summary>
+    private static SpcRules ParseRules(string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return SpcRules.WesternElectric;
+        }
+
+        var names = text.Trim().TrimStart('[').TrimEnd(']').Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        var rules = SpcRules.None;
+        foreach (var name in names)
+        {
+            if (SpcRuleNames.TryParse(name, out var r))
+            {
+                rules |= r;
+            }
+            else
+            {
+                problems.Add($"--rules: unknown rule '{name}'; expected we, nelson, we1..we4 or nelson1..nelson8");
+            }
+        }
+
+        if (names.Length == 0)
+        {
+            problems.Add("--rules: expected we, nelson or a list such as we1,we4");
+        }
+
+        return rules;
+    }
+
+    /// <summary>Fixed limits when all three of --ucl, --cl and --lcl are given (and --phase1 is not).</summary>
+    private static FixedLimits? ParseLimits(double? ucl, double? cl, double? lcl, int? phase1, List<string> problems)
+    {
+        var given = (ucl is null ? 0 : 1) + (cl is null ? 0 : 1) + (lcl is null ? 0 : 1);
+        if (given is 1 or 2)
+        {
+            problems.Add("fixed limits need all three of --ucl, --cl and --lcl");
+        }
+
+        if (given == 3 && phase1 is not null)
+        {
+            problems.Add("give either --phase1 or fixed limits (--ucl/--cl/--lcl), not both");
+        }
+
+        return given == 3 ? new FixedLimits(ucl!.Value, cl!.Value, lcl!.Value) : null;
+    }
+
+    private static void CheckOutputsAndFile(string format, string? plot, string? path, List<string> problems)
+    {
+        if (format is not ("json" or "text"))
+        {
+            problems.Add($"--format: expected json or text, found '{format}'");
+        }
+
+        if (plot is not null && !plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"--plot: expected a file name ending in .svg or .png, found '{plot}'");
+        }
+
+        if (string.IsNullOrEmpty(path))
+        {
+            problems.Add("FILE.csv is required");
+        }
+        else if (path.StartsWith("--", StringComparison.Ordinal) && !File.Exists(path))
+        {
+            problems.Add($"unknown option '{path}'");
+        }
+    }
+
+    private static string[]? ReadLines(string path, List<string> problems)
+    {
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            problems.Add($"{path}: cannot read: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>True, with the problem added, when --subgroup does not fit the chart.</summary>
+    private static bool CheckSubgroup(AnalyzeArguments a, List<string> problems)
+    {
+        var problem = (a.Chart.IsSubgrouped(), a.Subgroup) switch
+        {
+            (true, 1) => $"--subgroup: {a.ChartName} needs 2 to 25 values per subgroup, found 1",
+            (false, > 1) => $"--subgroup: {a.ChartName} takes one value per row; --subgroup applies to xbar-r and xbar-s",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            problems.Add(problem);
+        }
+
+        return problem is not null;
+    }
+
+    /// <summary>The report, or null with the problem added (a bad spec named by its option, too few subgroups).</summary>
+    private static AnalysisReport? RunAnalysis(AnalyzeArguments a, IReadOnlyList<double[]> rows, List<string> problems)
+    {
+        var spec = new ChartSpec
+        {
+            Chart = a.Chart,
+            SubgroupSize = a.Chart.IsSubgrouped() ? rows[0].Length : 1,
+            Rules = a.Rules,
+            Lsl = a.Lsl,
+            Usl = a.Usl,
+            Target = a.Target,
+            Limits = a.Limits,
+            Lambda = a.Lambda ?? 0.2,
+            L = a.L ?? 3.0,
+            K = a.K ?? 0.5,
+            H = a.H ?? 5.0,
+        };
+        try
+        {
+            spec.Validate();
+            if (a.Phase1 is { } first && first > rows.Count)
+            {
+                problems.Add($"--phase1: {first} subgroups asked for, but {a.CsvPath} has only {rows.Count}");
+                return null;
+            }
+
+            if (spec.Limits is null && rows.Count < 2)
+            {
+                problems.Add($"{a.CsvPath}: estimating limits needs at least 2 subgroups, found {rows.Count}");
+                return null;
+            }
+
+            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            problems.Add($"{OptionFor(e.ParamName)}: {FirstLine(e.Message)}");
+            return null;
+        }
     }
 
     private static string OptionFor(string? param) => param switch
@@ -307,5 +340,33 @@ internal static class SpcCommand
         message = i > 0 ? message[..i] : message;
         i = message.IndexOf('\n');
         return (i > 0 ? message[..i] : message).Trim();
+    }
+
+    /// <summary>The plot, when --plot was given: exit 1 when it cannot be written, else 0.</summary>
+    private static int WritePlot(AnalysisReport report, AnalyzeArguments a, TextWriter error)
+    {
+        if (a.PlotPath is not { } plot)
+        {
+            return 0;
+        }
+
+        try
+        {
+            if (plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                File.WriteAllText(plot, SvgChart.Draw(report, Path.GetFileName(a.CsvPath)));
+            }
+            else
+            {
+                File.WriteAllBytes(plot, PngChart.Draw(report));
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"{plot}: cannot write: {e.Message}");
+            return 1;
+        }
     }
 }
