@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
-using System.Text.Json;
+using EdgeAgent.Analysis;
 using EdgeAgent.Spc;
 
 namespace EdgeAgent.Cli;
@@ -11,7 +9,8 @@ namespace EdgeAgent.Cli;
 /// <c>edgeagent spc analyze --chart imr|xbar-r|xbar-s|p|np|c|u|ewma|cusum [--subgroup N] [--lsl X] [--usl Y] [--target T]
 /// [--rules we|nelson|we1,we4] [--phase1 N] [--ucl A --cl B --lcl C] [--lambda L --L K] [--k K --h H]
 /// [--format json|text] [--plot out.svg|out.png] FILE.csv</c>: offline SPC on historic data (contract in issue 4 and
-/// src/Spc/README.md). Exit 0 on success, 2 for bad arguments or bad CSV rows (every bad row as <c>FILE:LINE: message</c>).
+/// src/EdgeAgent/Analysis/README.md). Exit 0 on success, 2 for bad arguments or bad CSV rows (every bad row as
+/// <c>FILE:LINE: message</c>), 1 when the plot cannot be written. The analysis itself is in <see cref="EdgeAgent.Analysis"/>.
 /// </summary>
 internal static class SpcCommand
 {
@@ -24,269 +23,302 @@ internal static class SpcCommand
 
     private static Command BuildAnalyze()
     {
-        // Values are taken as strings and checked in the action so that every bad argument is exit 2 with a clear message.
-        var chart = new Option<string>("--chart") { Description = "imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum." };
-        var subgroup = new Option<string>("--subgroup") { Description = "Values per row for xbar-r and xbar-s (2..25; default: the first row's count)." };
-        var lsl = new Option<string>("--lsl") { Description = "Lower specification limit (capability)." };
-        var usl = new Option<string>("--usl") { Description = "Upper specification limit (capability)." };
-        var target = new Option<string>("--target") { Description = "Target, for Cpm." };
-        var rules = new Option<string>("--rules") { Description = "we (default), nelson, or a list such as we1,we4 or [we1, nelson3]." };
-        var phase1 = new Option<string>("--phase1") { Description = "Estimate limits from the first N subgroups only (points and rules still cover all)." };
-        var ucl = new Option<string>("--ucl") { Description = "Fixed upper control limit (with --cl and --lcl). EWMA/CUSUM: μ0 = cl, σ = (ucl − lcl)/6." };
-        var cl = new Option<string>("--cl") { Description = "Fixed center line." };
-        var lcl = new Option<string>("--lcl") { Description = "Fixed lower control limit." };
-        var lambda = new Option<string>("--lambda") { Description = "EWMA weight λ (0 < λ ≤ 1, default 0.2)." };
-        var width = new Option<string>("--L") { Description = "EWMA limit width L in σ (default 3)." };
-        var k = new Option<string>("--k") { Description = "CUSUM reference value k in σ (default 0.5)." };
-        var h = new Option<string>("--h") { Description = "CUSUM decision interval h in σ (default 5)." };
-        var format = new Option<string>("--format") { Description = "json (default) or text." };
-        var plot = new Option<string>("--plot") { Description = "Also draw the chart to this .svg or .png file." };
-        var file = new Argument<string>("FILE.csv") { Description = "One row per subgroup, comma separated, optional header row." };
+        var o = new AnalyzeOptions();
         var command = new Command("analyze", "Analyze a CSV file: control limits, points, run-rule violations, sigma and capability as JSON.")
         {
-            chart, subgroup, lsl, usl, target, rules, phase1, ucl, cl, lcl, lambda, width, k, h, format, plot, file,
+            o.Chart, o.Subgroup, o.Lsl, o.Usl, o.Target, o.Rules, o.Phase1, o.Ucl, o.Cl, o.Lcl, o.Lambda, o.Width, o.K, o.H, o.Format, o.Plot, o.File,
         };
         command.TreatUnmatchedTokensAsErrors = false;
-        Option<string>[] all = [chart, subgroup, lsl, usl, target, rules, phase1, ucl, cl, lcl, lambda, width, k, h, format, plot];
-        foreach (var option in all)
+        foreach (var option in o.All)
         {
             option.Arity = ArgumentArity.ZeroOrOne; // "--lsl" with no value: our message and exit 2, not a parse error (exit 1)
         }
 
-        command.SetAction(parse =>
-        {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            var problems = new List<string>();
-            foreach (var token in parse.UnmatchedTokens)
-            {
-                problems.Add($"unexpected argument '{token}'");
-            }
-
-            foreach (var option in all)
-            {
-                if (parse.GetResult(option) is { } given && given.Tokens.Count == 0)
-                {
-                    problems.Add($"{option.Name}: expected a value");
-                }
-            }
-
-            double? Number(Option<string> option)
-            {
-                var text = parse.GetValue(option);
-                if (text is null)
-                {
-                    return null;
-                }
-
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
-                {
-                    return v;
-                }
-
-                problems.Add($"{option.Name}: expected a number, found '{text}'");
-                return null;
-            }
-
-            int? Whole(Option<string> option, int min, int max)
-            {
-                var text = parse.GetValue(option);
-                if (text is null)
-                {
-                    return null;
-                }
-
-                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max)
-                {
-                    return v;
-                }
-
-                problems.Add($"{option.Name}: expected a whole number in [{min}-{max}], found '{text}'");
-                return null;
-            }
-
-            ChartType type = ChartType.Imr;
-            var chartName = parse.GetValue(chart);
-            if (chartName is null)
-            {
-                problems.Add("--chart is required: imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
-            }
-            else if (!ChartTypes.TryParse(chartName, out type))
-            {
-                problems.Add($"--chart: unknown chart '{chartName}'; expected imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
-            }
-
-            var n = Whole(subgroup, 1, 25);
-            var spec = new ChartSpec();
-            var (lo, hi, t) = (Number(lsl), Number(usl), Number(target));
-            var (u, c, l) = (Number(ucl), Number(cl), Number(lcl));
-            var (lam, bigL, kk, hh) = (Number(lambda), Number(width), Number(k), Number(h));
-            var p1 = Whole(phase1, 2, 10_000_000);
-            var ruleSet = SpcRules.WesternElectric;
-            if (parse.GetValue(rules) is { } ruleText)
-            {
-                var names = ruleText.Trim().TrimStart('[').TrimEnd(']').Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
-                ruleSet = SpcRules.None;
-                foreach (var name in names)
-                {
-                    if (SpcRuleNames.TryParse(name, out var r))
-                    {
-                        ruleSet |= r;
-                    }
-                    else
-                    {
-                        problems.Add($"--rules: unknown rule '{name}'; expected we, nelson, we1..we4 or nelson1..nelson8");
-                    }
-                }
-
-                if (names.Length == 0)
-                {
-                    problems.Add("--rules: expected we, nelson or a list such as we1,we4");
-                }
-            }
-
-            var fixedCount = (u is null ? 0 : 1) + (c is null ? 0 : 1) + (l is null ? 0 : 1);
-            if (fixedCount is 1 or 2)
-            {
-                problems.Add("fixed limits need all three of --ucl, --cl and --lcl");
-            }
-
-            if (fixedCount == 3 && p1 is not null)
-            {
-                problems.Add("give either --phase1 or fixed limits (--ucl/--cl/--lcl), not both");
-            }
-
-            var fmt = parse.GetValue(format) ?? "json";
-            if (fmt is not ("json" or "text"))
-            {
-                problems.Add($"--format: expected json or text, found '{fmt}'");
-            }
-
-            var plotPath = parse.GetValue(plot);
-            if (plotPath is not null && !plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-            {
-                problems.Add($"--plot: expected a file name ending in .svg or .png, found '{plotPath}'");
-            }
-
-            var path = parse.GetValue(file);
-            if (string.IsNullOrEmpty(path))
-            {
-                problems.Add("FILE.csv is required");
-            }
-            else if (path.StartsWith("--", StringComparison.Ordinal) && !File.Exists(path))
-            {
-                problems.Add($"unknown option '{path}'");
-            }
-
-            if (problems.Count > 0)
-            {
-                foreach (var problem in problems)
-                {
-                    error.WriteLine(problem);
-                }
-
-                return 2;
-            }
-
-            string[] lines;
-            try
-            {
-                lines = File.ReadAllLines(path!);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-            {
-                error.WriteLine($"{path}: cannot read: {e.Message}");
-                return 2;
-            }
-
-            if (type.IsSubgrouped() && n == 1)
-            {
-                error.WriteLine($"--subgroup: {chartName} needs 2 to 25 values per subgroup, found 1");
-                return 2;
-            }
-
-            if (!type.IsSubgrouped() && n is > 1)
-            {
-                error.WriteLine($"--subgroup: {chartName} takes one value per row; --subgroup applies to xbar-r and xbar-s");
-                return 2;
-            }
-
-            var (rows, csvErrors) = ReadCsv(path!, lines, type, n);
-            if (csvErrors.Count > 0)
-            {
-                foreach (var e in csvErrors)
-                {
-                    error.WriteLine(e);
-                }
-
-                return 2;
-            }
-
-            var size = type.IsSubgrouped() ? rows[0].Length : 1;
-            spec = spec with
-            {
-                Chart = type,
-                SubgroupSize = size,
-                Rules = ruleSet,
-                Lsl = lo,
-                Usl = hi,
-                Target = t,
-                Limits = fixedCount == 3 ? new FixedLimits(u!.Value, c!.Value, l!.Value) : null,
-                Lambda = lam ?? 0.2,
-                L = bigL ?? 3.0,
-                K = kk ?? 0.5,
-                H = hh ?? 5.0,
-            };
-
-            SpcReport report;
-            try
-            {
-                spec.Validate();
-                if (p1 is { } first && first > rows.Count)
-                {
-                    error.WriteLine($"--phase1: {first} subgroups asked for, but {path} has only {rows.Count}");
-                    return 2;
-                }
-
-                if (spec.Limits is null && rows.Count < 2)
-                {
-                    error.WriteLine($"{path}: estimating limits needs at least 2 subgroups, found {rows.Count}");
-                    return 2;
-                }
-
-                report = SpcAnalyzer.Analyze(spec, rows, p1);
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                error.WriteLine($"{OptionFor(e.ParamName)}: {FirstLine(e.Message)}");
-                return 2;
-            }
-
-            output.Write(fmt == "text" ? Text(report, path!) : Json(report));
-            output.WriteLine();
-            if (plotPath is not null)
-            {
-                try
-                {
-                    if (plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-                    {
-                        File.WriteAllText(plotPath, Svg(report, Path.GetFileName(path!)));
-                    }
-                    else
-                    {
-                        File.WriteAllBytes(plotPath, Png(report));
-                    }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    error.WriteLine($"{plotPath}: cannot write: {e.Message}");
-                    return 1;
-                }
-            }
-
-            return 0;
-        });
+        command.SetAction(parse => Analyze(parse, o));
         return command;
+    }
+
+    /// <summary>
+    /// The options of <c>spc analyze</c>. Values are taken as strings and checked in the action so that every bad
+    /// argument is exit 2 with a clear message.
+    /// </summary>
+    private sealed class AnalyzeOptions
+    {
+        public Option<string> Chart { get; } = new("--chart") { Description = "imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum." };
+        public Option<string> Subgroup { get; } = new("--subgroup") { Description = "Values per row for xbar-r and xbar-s (2..25; default: the first row's count)." };
+        public Option<string> Lsl { get; } = new("--lsl") { Description = "Lower specification limit (capability)." };
+        public Option<string> Usl { get; } = new("--usl") { Description = "Upper specification limit (capability)." };
+        public Option<string> Target { get; } = new("--target") { Description = "Target, for Cpm." };
+        public Option<string> Rules { get; } = new("--rules") { Description = "we (default), nelson, or a list such as we1,we4 or [we1, nelson3]." };
+        public Option<string> Phase1 { get; } = new("--phase1") { Description = "Estimate limits from the first N subgroups only (points and rules still cover all)." };
+        public Option<string> Ucl { get; } = new("--ucl") { Description = "Fixed upper control limit (with --cl and --lcl). EWMA/CUSUM: μ0 = cl, σ = (ucl − lcl)/6." };
+        public Option<string> Cl { get; } = new("--cl") { Description = "Fixed center line." };
+        public Option<string> Lcl { get; } = new("--lcl") { Description = "Fixed lower control limit." };
+        public Option<string> Lambda { get; } = new("--lambda") { Description = "EWMA weight λ (0 < λ ≤ 1, default 0.2)." };
+        public Option<string> Width { get; } = new("--L") { Description = "EWMA limit width L in σ (default 3)." };
+        public Option<string> K { get; } = new("--k") { Description = "CUSUM reference value k in σ (default 0.5)." };
+        public Option<string> H { get; } = new("--h") { Description = "CUSUM decision interval h in σ (default 5)." };
+        public Option<string> Format { get; } = new("--format") { Description = "json (default) or text." };
+        public Option<string> Plot { get; } = new("--plot") { Description = "Also draw the chart to this .svg or .png file." };
+        public Argument<string> File { get; } = new("FILE.csv") { Description = "One row per subgroup, comma separated, optional header row." };
+
+        public Option<string>[] All => [Chart, Subgroup, Lsl, Usl, Target, Rules, Phase1, Ucl, Cl, Lcl, Lambda, Width, K, H, Format, Plot];
+    }
+
+    /// <summary>The arguments of one <c>spc analyze</c>, converted; <see cref="ChartName"/> as the user wrote it.</summary>
+    private sealed record AnalyzeArguments(
+        ChartType Chart, string? ChartName, int? Subgroup, double? Lsl, double? Usl, double? Target, FixedLimits? Limits,
+        double? Lambda, double? L, double? K, double? H, int? Phase1, SpcRules Rules, string Format, string? PlotPath, string CsvPath);
+
+    /// <summary>Parse options → read and check the CSV → run the analysis → write the report and the plot.</summary>
+    private static int Analyze(ParseResult parse, AnalyzeOptions o)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        var problems = new List<string>();
+        var a = ParseArguments(parse, o, problems);
+        if (problems.Count > 0 || ReadLines(a.CsvPath, problems) is not { } lines || CheckSubgroup(a, problems))
+        {
+            return Fail(error, problems);
+        }
+
+        var csv = CsvSeries.ReadCsv(a.CsvPath, lines, a.Chart, a.Subgroup);
+        if (csv.Errors.Count > 0)
+        {
+            return Fail(error, csv.Errors);
+        }
+
+        if (RunAnalysis(a, csv.Rows, problems) is not { } report)
+        {
+            return Fail(error, problems);
+        }
+
+        parse.InvocationConfiguration.Output.Write(a.Format == "text" ? TextReport.Write(report, a.CsvPath) : JsonReport.Write(report));
+        parse.InvocationConfiguration.Output.WriteLine();
+        return WritePlot(report, a, error);
+    }
+
+    private static int Fail(TextWriter error, IEnumerable<string> problems)
+    {
+        foreach (var problem in problems)
+        {
+            error.WriteLine(problem);
+        }
+
+        return 2;
+    }
+
+    /// <summary>Every option's value, converted; one entry in <paramref name="problems"/> per bad or missing one, in option order.</summary>
+    private static AnalyzeArguments ParseArguments(ParseResult parse, AnalyzeOptions o, List<string> problems)
+    {
+        problems.AddRange(parse.UnmatchedTokens.Select(token => $"unexpected argument '{token}'"));
+        problems.AddRange(o.All.Where(option => parse.GetResult(option) is { Tokens.Count: 0 }).Select(option => $"{option.Name}: expected a value"));
+        var values = new OptionValues(parse, problems);
+        var (chart, chartName) = ParseChart(parse.GetValue(o.Chart), problems);
+        var subgroup = values.Whole(o.Subgroup, 1, 25);
+        var (lsl, usl, target) = (values.Number(o.Lsl), values.Number(o.Usl), values.Number(o.Target));
+        var (ucl, cl, lcl) = (values.Number(o.Ucl), values.Number(o.Cl), values.Number(o.Lcl));
+        var (lambda, width, k, h) = (values.Number(o.Lambda), values.Number(o.Width), values.Number(o.K), values.Number(o.H));
+        var phase1 = values.Whole(o.Phase1, 2, 10_000_000);
+        var rules = ParseRules(parse.GetValue(o.Rules), problems);
+        var limits = ParseLimits(ucl, cl, lcl, phase1, problems);
+        var format = parse.GetValue(o.Format) ?? "json";
+        var plot = parse.GetValue(o.Plot);
+        var path = parse.GetValue(o.File);
+        CheckOutputsAndFile(format, plot, path, problems);
+        return new AnalyzeArguments(chart, chartName, subgroup, lsl, usl, target, limits, lambda, width, k, h, phase1, rules, format, plot, path ?? string.Empty);
+    }
+
+    /// <summary>Converts option values, adding a problem for each that is not what it should be.</summary>
+    private sealed class OptionValues(ParseResult parse, List<string> problems)
+    {
+        public double? Number(Option<string> option)
+        {
+            var text = parse.GetValue(option);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
+            {
+                return v;
+            }
+
+            problems.Add($"{option.Name}: expected a number, found '{text}'");
+            return null;
+        }
+
+        public int? Whole(Option<string> option, int min, int max)
+        {
+            var text = parse.GetValue(option);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max)
+            {
+                return v;
+            }
+
+            problems.Add($"{option.Name}: expected a whole number in [{min}-{max}], found '{text}'");
+            return null;
+        }
+    }
+
+    private static (ChartType Chart, string? Name) ParseChart(string? name, List<string> problems)
+    {
+        var type = ChartType.Imr;
+        if (name is null)
+        {
+            problems.Add("--chart is required: imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
+        }
+        else if (!ChartTypes.TryParse(name, out type))
+        {
+            problems.Add($"--chart: unknown chart '{name}'; expected imr, xbar-r, xbar-s, p, np, c, u, ewma or cusum");
+        }
+
+        return (type, name);
+    }
+
+    /// <summary><c>we</c>, <c>nelson</c> or a list such as <c>we1,we4</c> or <c>[we1, nelson3]</c>; Western Electric when not given.</summary>
+    private static SpcRules ParseRules(string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return SpcRules.WesternElectric;
+        }
+
+        var names = text.Trim().TrimStart('[').TrimEnd(']').Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        var rules = SpcRules.None;
+        foreach (var name in names)
+        {
+            if (SpcRuleNames.TryParse(name, out var r))
+            {
+                rules |= r;
+            }
+            else
+            {
+                problems.Add($"--rules: unknown rule '{name}'; expected we, nelson, we1..we4 or nelson1..nelson8");
+            }
+        }
+
+        if (names.Length == 0)
+        {
+            problems.Add("--rules: expected we, nelson or a list such as we1,we4");
+        }
+
+        return rules;
+    }
+
+    /// <summary>Fixed limits when all three of --ucl, --cl and --lcl are given (and --phase1 is not).</summary>
+    private static FixedLimits? ParseLimits(double? ucl, double? cl, double? lcl, int? phase1, List<string> problems)
+    {
+        var given = (ucl is null ? 0 : 1) + (cl is null ? 0 : 1) + (lcl is null ? 0 : 1);
+        if (given is 1 or 2)
+        {
+            problems.Add("fixed limits need all three of --ucl, --cl and --lcl");
+        }
+
+        if (given == 3 && phase1 is not null)
+        {
+            problems.Add("give either --phase1 or fixed limits (--ucl/--cl/--lcl), not both");
+        }
+
+        return given == 3 ? new FixedLimits(ucl!.Value, cl!.Value, lcl!.Value) : null;
+    }
+
+    private static void CheckOutputsAndFile(string format, string? plot, string? path, List<string> problems)
+    {
+        if (format is not ("json" or "text"))
+        {
+            problems.Add($"--format: expected json or text, found '{format}'");
+        }
+
+        if (plot is not null && !plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"--plot: expected a file name ending in .svg or .png, found '{plot}'");
+        }
+
+        if (string.IsNullOrEmpty(path))
+        {
+            problems.Add("FILE.csv is required");
+        }
+        else if (path.StartsWith("--", StringComparison.Ordinal) && !File.Exists(path))
+        {
+            problems.Add($"unknown option '{path}'");
+        }
+    }
+
+    private static string[]? ReadLines(string path, List<string> problems)
+    {
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            problems.Add($"{path}: cannot read: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>True, with the problem added, when --subgroup does not fit the chart.</summary>
+    private static bool CheckSubgroup(AnalyzeArguments a, List<string> problems)
+    {
+        var problem = (a.Chart.IsSubgrouped(), a.Subgroup) switch
+        {
+            (true, 1) => $"--subgroup: {a.ChartName} needs 2 to 25 values per subgroup, found 1",
+            (false, > 1) => $"--subgroup: {a.ChartName} takes one value per row; --subgroup applies to xbar-r and xbar-s",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            problems.Add(problem);
+        }
+
+        return problem is not null;
+    }
+
+    /// <summary>The report, or null with the problem added (a bad spec named by its option, too few subgroups).</summary>
+    private static AnalysisReport? RunAnalysis(AnalyzeArguments a, IReadOnlyList<double[]> rows, List<string> problems)
+    {
+        var spec = new ChartSpec
+        {
+            Chart = a.Chart,
+            SubgroupSize = a.Chart.IsSubgrouped() ? rows[0].Length : 1,
+            Rules = a.Rules,
+            Lsl = a.Lsl,
+            Usl = a.Usl,
+            Target = a.Target,
+            Limits = a.Limits,
+            Lambda = a.Lambda ?? 0.2,
+            L = a.L ?? 3.0,
+            K = a.K ?? 0.5,
+            H = a.H ?? 5.0,
+        };
+        try
+        {
+            spec.Validate();
+            if (a.Phase1 is { } first && first > rows.Count)
+            {
+                problems.Add($"--phase1: {first} subgroups asked for, but {a.CsvPath} has only {rows.Count}");
+                return null;
+            }
+
+            if (spec.Limits is null && rows.Count < 2)
+            {
+                problems.Add($"{a.CsvPath}: estimating limits needs at least 2 subgroups, found {rows.Count}");
+                return null;
+            }
+
+            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            problems.Add($"{OptionFor(e.ParamName)}: {FirstLine(e.Message)}");
+            return null;
+        }
     }
 
     private static string OptionFor(string? param) => param switch
@@ -310,620 +342,31 @@ internal static class SpcCommand
         return (i > 0 ? message[..i] : message).Trim();
     }
 
-    /// <summary>
-    /// Reads the CSV: one row per subgroup, comma separated; blank lines are skipped; the first non-blank line is a
-    /// header when any of its fields is not a number. Every bad row is reported as <c>FILE:LINE: message</c>.
-    /// </summary>
-    internal static (List<double[]> Rows, List<string> Errors) ReadCsv(string path, string[] lines, ChartType type, int? subgroup)
+    /// <summary>The plot, when --plot was given: exit 1 when it cannot be written, else 0.</summary>
+    private static int WritePlot(AnalysisReport report, AnalyzeArguments a, TextWriter error)
     {
-        var rows = new List<double[]>();
-        var errors = new List<string>();
-        int? width = type switch
+        if (a.PlotPath is not { } plot)
         {
-            ChartType.P or ChartType.Np or ChartType.U => 2,
-            ChartType.XbarR or ChartType.XbarS => subgroup,
-            _ => 1,
-        };
-        var what = type switch
-        {
-            ChartType.P or ChartType.Np or ChartType.U => "count,size",
-            ChartType.C => "one count",
-            ChartType.XbarR or ChartType.XbarS => "one subgroup",
-            _ => "one value",
-        };
-        var seenFirst = false;
-        for (int i = 0; i < lines.Length; i++)
-        {
-            var line = lines[i].Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var fields = line.Split(',');
-            var values = new double[fields.Length];
-            var bad = -1;
-            for (int f = 0; f < fields.Length; f++)
-            {
-                if (!double.TryParse(fields[f].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[f]) || !double.IsFinite(values[f]))
-                {
-                    bad = f;
-                    break;
-                }
-            }
-
-            var isFirst = !seenFirst;
-            seenFirst = true;
-            if (bad >= 0)
-            {
-                if (isFirst)
-                {
-                    continue; // header row
-                }
-
-                errors.Add($"{path}:{i + 1}: field {bad + 1}: '{fields[bad].Trim()}' is not a number");
-                continue;
-            }
-
-            width ??= values.Length;
-            if (type.IsSubgrouped() && width is < 2 or > 25)
-            {
-                errors.Add($"{path}:{i + 1}: a subgroup needs 2 to 25 values, found {values.Length} (set --subgroup)");
-                return (rows, errors);
-            }
-
-            if (values.Length != width)
-            {
-                errors.Add($"{path}:{i + 1}: expected {width} value{(width == 1 ? string.Empty : "s")} ({what}), found {values.Length}");
-                continue;
-            }
-
-            if (type.IsAttribute())
-            {
-                var count = values[0];
-                if (count < 0)
-                {
-                    errors.Add($"{path}:{i + 1}: count must not be negative, found {Format(count)}");
-                    continue;
-                }
-
-                if (type != ChartType.C)
-                {
-                    var size = values[1];
-                    if (size <= 0)
-                    {
-                        errors.Add($"{path}:{i + 1}: sample size must be positive, found {Format(size)}");
-                        continue;
-                    }
-
-                    if (type is ChartType.P or ChartType.Np && count > size)
-                    {
-                        errors.Add($"{path}:{i + 1}: {Format(count)} nonconforming exceeds the sample size {Format(size)}");
-                        continue;
-                    }
-                }
-            }
-
-            rows.Add(values);
+            return 0;
         }
 
-        if (errors.Count == 0 && rows.Count == 0)
+        try
         {
-            errors.Add($"{path}: no data rows");
-        }
-
-        return (rows, errors);
-    }
-
-    private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    // ---------------------------------------------------------------- JSON
-
-    internal static string Json(SpcReport report)
-    {
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            var spec = report.Spec;
-            var type = spec.Chart;
-            var points = report.Points;
-            w.WriteStartObject();
-            w.WriteString("chart", ChartTypes.Name(type));
-            w.WriteNumber("subgroupSize", spec.SubgroupSize);
-            w.WriteString("limitsFrom", report.LimitsSource switch { LimitsSource.All => "all", LimitsSource.Phase1 => "phase1", _ => "fixed" });
-            if (report.LimitsSource == LimitsSource.Phase1)
+            if (plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
             {
-                w.WriteNumber("phase1", report.LimitsSubgroups);
-            }
-
-            w.WriteStartArray("points");
-            foreach (var p in points)
-            {
-                Number(w, p.Value);
-            }
-
-            w.WriteEndArray();
-            if (type.SecondaryKey() is not null)
-            {
-                w.WriteStartArray("secondaryPoints");
-                foreach (var p in points)
-                {
-                    Number(w, p.Secondary);
-                }
-
-                w.WriteEndArray();
-            }
-
-            w.WriteStartObject("limits");
-            w.WriteStartObject(type.PrimaryKey());
-            switch (type)
-            {
-                case ChartType.Cusum:
-                    w.WritePropertyName("center");
-                    Number(w, report.Parameters.Center);
-                    w.WritePropertyName("h");
-                    Number(w, spec.H * report.Parameters.Sigma);
-                    w.WritePropertyName("k");
-                    Number(w, spec.K * report.Parameters.Sigma);
-                    Series(w, "cplus", points, p => p.CusumUpper, forceArray: true);
-                    Series(w, "cminus", points, p => p.CusumLower, forceArray: true);
-                    break;
-                case ChartType.Ewma:
-                    w.WritePropertyName("center");
-                    Number(w, report.Parameters.Center);
-                    Series(w, "ucl", points, p => p.Ucl, forceArray: true);
-                    Series(w, "lcl", points, p => p.Lcl, forceArray: true);
-                    w.WriteNumber("lambda", spec.Lambda);
-                    w.WriteNumber("L", spec.L);
-                    break;
-                default:
-                    Series(w, "center", points, p => p.Center, forceArray: false);
-                    Series(w, "ucl", points, p => p.Ucl, forceArray: false);
-                    Series(w, "lcl", points, p => p.Lcl, forceArray: false);
-                    break;
-            }
-
-            w.WriteEndObject();
-            if (type.SecondaryKey() is { } key)
-            {
-                var first = points[0];
-                w.WriteStartObject(key);
-                w.WritePropertyName("center");
-                Number(w, first.SecondaryCenter);
-                w.WritePropertyName("ucl");
-                Number(w, first.SecondaryUcl);
-                w.WritePropertyName("lcl");
-                Number(w, first.SecondaryLcl);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndObject();
-            if (type.IsAttribute())
-            {
-                w.WriteNull("sigma");
-                w.WriteNull("capability");
+                File.WriteAllText(plot, SvgChart.Draw(report, Path.GetFileName(a.CsvPath)));
             }
             else
             {
-                w.WriteStartObject("sigma");
-                w.WritePropertyName("within");
-                Number(w, report.SigmaWithin);
-                w.WritePropertyName("overall");
-                Number(w, report.SigmaOverall);
-                w.WriteEndObject();
-                if (spec.Lsl is null && spec.Usl is null)
-                {
-                    w.WriteNull("capability");
-                }
-                else
-                {
-                    var c = report.Capability;
-                    w.WriteStartObject("capability");
-                    foreach (var (name, value) in new[]
-                    {
-                        ("cp", c.Cp), ("cpk", c.Cpk), ("pp", c.Pp), ("ppk", c.Ppk), ("cpm", c.Cpm),
-                        ("cpl", c.Cpl), ("cpu", c.Cpu), ("ppl", c.Ppl), ("ppu", c.Ppu),
-                        ("cpkLower95", c.CpkLower95), ("cpkUpper95", c.CpkUpper95), ("mean", c.Mean),
-                    })
-                    {
-                        w.WritePropertyName(name);
-                        Number(w, value);
-                    }
-
-                    w.WriteNumber("n", c.N);
-                    w.WriteEndObject();
-                }
+                File.WriteAllBytes(plot, PngChart.Draw(report));
             }
 
-            w.WriteStartArray("violations");
-            foreach (var p in points)
-            {
-                foreach (var rule in SpcRuleNames.Each(p.Violations))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("chart", type.PrimaryKey());
-                    w.WriteNumber("index", p.Index);
-                    w.WriteString("rule", SpcRuleNames.Name(rule));
-                    w.WriteEndObject();
-                }
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
+            return 0;
         }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void Number(Utf8JsonWriter w, double v)
-    {
-        if (double.IsFinite(v))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            w.WriteNumberValue(v);
+            error.WriteLine($"{plot}: cannot write: {e.Message}");
+            return 1;
         }
-        else
-        {
-            w.WriteNullValue();
-        }
-    }
-
-    /// <summary>A scalar when every point has the same value, else an array of the same length as points.</summary>
-    private static void Series(Utf8JsonWriter w, string name, SubgroupResult[] points, Func<SubgroupResult, double> get, bool forceArray)
-    {
-        w.WritePropertyName(name);
-        var first = get(points[0]);
-        var same = !forceArray && points.All(p => get(p).Equals(first));
-        if (same)
-        {
-            Number(w, first);
-            return;
-        }
-
-        w.WriteStartArray();
-        foreach (var p in points)
-        {
-            Number(w, get(p));
-        }
-
-        w.WriteEndArray();
-    }
-
-    // ---------------------------------------------------------------- text
-
-    internal static string Text(SpcReport report, string path)
-    {
-        var spec = report.Spec;
-        var type = spec.Chart;
-        var s = new StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
-        s.Append(inv, $"{path}: {ChartTypes.Name(type)} chart, {report.Points.Length} points");
-        s.Append(type.IsSubgrouped() ? $" (subgroups of {spec.SubgroupSize})" : string.Empty);
-        s.Append(report.LimitsSource switch
-        {
-            LimitsSource.All => ", limits from all data",
-            LimitsSource.Phase1 => $", limits from the first {report.LimitsSubgroups} subgroups",
-            _ => ", fixed limits",
-        });
-        s.AppendLine();
-        if (!type.IsAttribute())
-        {
-            s.AppendLine(inv, $"sigma within {G(report.SigmaWithin)}, overall {G(report.SigmaOverall)}");
-            if (spec.Lsl is not null || spec.Usl is not null)
-            {
-                var c = report.Capability;
-                s.AppendLine(inv, $"capability: Cp {G(c.Cp)}  Cpk {G(c.Cpk)} (95% {G(c.CpkLower95)}..{G(c.CpkUpper95)})  Pp {G(c.Pp)}  Ppk {G(c.Ppk)}  Cpm {G(c.Cpm)}");
-            }
-        }
-
-        var secondary = type.SecondaryKey();
-        s.Append(inv, $"{"index",6} {type.PrimaryKey(),12} {"center",12} {"lcl",12} {"ucl",12}");
-        if (secondary is not null)
-        {
-            s.Append(inv, $" {secondary,12} {secondary + " ucl",12}");
-        }
-
-        if (type == ChartType.Cusum)
-        {
-            s.Append(inv, $" {"C+",12} {"C-",12}");
-        }
-
-        s.AppendLine("  rules");
-        foreach (var p in report.Points)
-        {
-            s.Append(inv, $"{p.Index,6} {G(p.Value),12} {G(p.Center),12} {G(p.Lcl),12} {G(p.Ucl),12}");
-            if (secondary is not null)
-            {
-                s.Append(inv, $" {G(p.Secondary),12} {G(p.SecondaryUcl),12}");
-            }
-
-            if (type == ChartType.Cusum)
-            {
-                s.Append(inv, $" {G(p.CusumUpper),12} {G(p.CusumLower),12}");
-            }
-
-            s.Append("  ");
-            s.AppendJoin(' ', SpcRuleNames.Each(p.Violations).Select(SpcRuleNames.Name));
-            s.AppendLine();
-        }
-
-        var total = report.Points.Sum(p => System.Numerics.BitOperations.PopCount((uint)p.Violations));
-        s.Append(inv, $"{total} violation{(total == 1 ? string.Empty : "s")}");
-        return s.ToString();
-    }
-
-    private static string G(double v) => double.IsNaN(v) ? "-" : v.ToString("G7", CultureInfo.InvariantCulture);
-
-    // ---------------------------------------------------------------- plots
-
-    /// <summary>What both plot formats draw: the plotted series, center, limits, zone lines and violations.</summary>
-    private sealed record PlotModel(string Title, double[] Values, double[] Center, double[] Ucl, double[] Lcl, double[][] Zones, bool[] Violated, double[]? Second, string? SecondName);
-
-    private static PlotModel Model(SpcReport report, string title)
-    {
-        var pts = report.Points;
-        var type = report.Spec.Chart;
-        if (type == ChartType.Cusum)
-        {
-            var h = report.Spec.H * report.Parameters.Sigma;
-            return new PlotModel(
-                $"{title} — tabular CUSUM (C+ above, −C− below)",
-                [.. pts.Select(p => p.CusumUpper)],
-                [.. pts.Select(_ => 0.0)],
-                [.. pts.Select(_ => h)],
-                [.. pts.Select(_ => -h)],
-                [],
-                [.. pts.Select(p => p.Violations != 0)],
-                [.. pts.Select(p => -p.CusumLower)],
-                "-C-");
-        }
-
-        var zones = Array.Empty<double[]>();
-        if (type != ChartType.Ewma)
-        {
-            zones =
-            [
-                [.. pts.Select(p => p.Center + p.Sigma)], [.. pts.Select(p => p.Center + 2 * p.Sigma)],
-                [.. pts.Select(p => p.Center - p.Sigma)], [.. pts.Select(p => p.Center - 2 * p.Sigma)],
-            ];
-        }
-
-        return new PlotModel(
-            $"{title} — {ChartTypes.Name(type)} chart",
-            [.. pts.Select(p => p.Value)],
-            [.. pts.Select(p => p.Center)],
-            [.. pts.Select(p => p.Ucl)],
-            [.. pts.Select(p => p.Lcl)],
-            zones,
-            [.. pts.Select(p => p.Violations != 0)],
-            null,
-            null);
-    }
-
-    private const int PlotWidth = 960, PlotHeight = 420, Margin = 50;
-
-    private static (Func<int, double> X, Func<double, double> Y) Scales(PlotModel m)
-    {
-        var all = m.Values.Concat(m.Ucl).Concat(m.Lcl).Concat(m.Center).Concat(m.Second ?? []).Where(double.IsFinite).ToArray();
-        var min = all.Length == 0 ? 0 : all.Min();
-        var max = all.Length == 0 ? 1 : all.Max();
-        if (max - min < 1e-12)
-        {
-            max += 1;
-            min -= 1;
-        }
-
-        var pad = (max - min) * 0.08;
-        min -= pad;
-        max += pad;
-        var count = Math.Max(1, m.Values.Length - 1);
-        return (i => Margin + (PlotWidth - 2.0 * Margin) * i / count, v => PlotHeight - Margin - (PlotHeight - 2.0 * Margin) * (v - min) / (max - min));
-    }
-
-    internal static string Svg(SpcReport report, string title)
-    {
-        var m = Model(report, title);
-        var (x, y) = Scales(m);
-        var inv = CultureInfo.InvariantCulture;
-        var s = new StringBuilder();
-        s.AppendLine(inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{PlotWidth}\" height=\"{PlotHeight}\" viewBox=\"0 0 {PlotWidth} {PlotHeight}\" font-family=\"sans-serif\" font-size=\"12\">");
-        s.AppendLine(inv, $"<rect width=\"{PlotWidth}\" height=\"{PlotHeight}\" fill=\"white\"/>");
-        s.AppendLine(inv, $"<text x=\"{Margin}\" y=\"24\" font-size=\"14\">{Escape(m.Title)}</text>");
-
-        void Line(double[] v, string stroke, string dash, string cls)
-        {
-            var d = new StringBuilder();
-            for (int i = 0; i < v.Length; i++)
-            {
-                if (double.IsFinite(v[i]))
-                {
-                    d.Append(inv, $"{(d.Length == 0 ? "M" : " L")}{x(i):F1},{y(v[i]):F1}");
-                }
-            }
-
-            if (d.Length > 0)
-            {
-                s.AppendLine(inv, $"<path class=\"{cls}\" d=\"{d}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"1.2\"{(dash.Length > 0 ? $" stroke-dasharray=\"{dash}\"" : string.Empty)}/>");
-            }
-        }
-
-        foreach (var zone in m.Zones)
-        {
-            Line(zone, "#bbbbbb", "3,3", "zone");
-        }
-
-        Line(m.Ucl, "#d62728", "6,3", "ucl");
-        Line(m.Lcl, "#d62728", "6,3", "lcl");
-        Line(m.Center, "#2ca02c", string.Empty, "center");
-        Line(m.Values, "#1f77b4", string.Empty, "points");
-        if (m.Second is { } second)
-        {
-            Line(second, "#9467bd", string.Empty, "points-lower");
-        }
-
-        var last = m.Values.Length - 1;
-        if (last >= 0)
-        {
-            s.AppendLine(inv, $"<text x=\"{x(last) + 4:F1}\" y=\"{y(m.Ucl[last]) - 3:F1}\" fill=\"#d62728\">UCL {G(m.Ucl[last])}</text>");
-            s.AppendLine(inv, $"<text x=\"{x(last) + 4:F1}\" y=\"{y(m.Lcl[last]) + 12:F1}\" fill=\"#d62728\">LCL {G(m.Lcl[last])}</text>");
-        }
-
-        for (int i = 0; i < m.Values.Length; i++)
-        {
-            if (!double.IsFinite(m.Values[i]))
-            {
-                continue;
-            }
-
-            var rules = string.Join(' ', SpcRuleNames.Each(report.Points[i].Violations).Select(SpcRuleNames.Name));
-            var v = m.Violated[i] && m.Second is { } sec && report.Points[i].CusumLower > report.Points[i].CusumUpper ? sec[i] : m.Values[i];
-            if (m.Violated[i])
-            {
-                s.AppendLine(inv, $"<circle class=\"violation\" cx=\"{x(i):F1}\" cy=\"{y(v):F1}\" r=\"5\" fill=\"#d62728\"><title>#{i}: {rules}</title></circle>");
-            }
-            else
-            {
-                s.AppendLine(inv, $"<circle cx=\"{x(i):F1}\" cy=\"{y(m.Values[i]):F1}\" r=\"2.5\" fill=\"#1f77b4\"/>");
-            }
-        }
-
-        s.AppendLine("</svg>");
-        return s.ToString();
-    }
-
-    private static string Escape(string t) => t.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
-
-    /// <summary>The same drawing rasterized into an RGB PNG (PNG spec: signature, IHDR, one zlib IDAT, IEND; filter 0 per row).</summary>
-    internal static byte[] Png(SpcReport report)
-    {
-        var m = Model(report, string.Empty);
-        var (x, y) = Scales(m);
-        var pixels = new byte[PlotWidth * PlotHeight * 3];
-        Array.Fill(pixels, (byte)255);
-
-        void Set(int px, int py, (byte R, byte G, byte B) c)
-        {
-            if (px >= 0 && px < PlotWidth && py >= 0 && py < PlotHeight)
-            {
-                var o = (py * PlotWidth + px) * 3;
-                (pixels[o], pixels[o + 1], pixels[o + 2]) = c;
-            }
-        }
-
-        void Segment(double x0, double y0, double x1, double y1, (byte, byte, byte) c, int dash)
-        {
-            var steps = (int)Math.Max(1, Math.Ceiling(Math.Max(Math.Abs(x1 - x0), Math.Abs(y1 - y0))));
-            for (int i = 0; i <= steps; i++)
-            {
-                if (dash > 0 && (i / dash) % 2 == 1)
-                {
-                    continue;
-                }
-
-                Set((int)Math.Round(x0 + (x1 - x0) * i / steps), (int)Math.Round(y0 + (y1 - y0) * i / steps), c);
-            }
-        }
-
-        void Line(double[] v, (byte, byte, byte) c, int dash)
-        {
-            for (int i = 1; i < v.Length; i++)
-            {
-                if (double.IsFinite(v[i - 1]) && double.IsFinite(v[i]))
-                {
-                    Segment(x(i - 1), y(v[i - 1]), x(i), y(v[i]), c, dash);
-                }
-            }
-
-            if (v.Length == 1 && double.IsFinite(v[0]))
-            {
-                Segment(x(0) - 4, y(v[0]), x(0) + 4, y(v[0]), c, dash);
-            }
-        }
-
-        void Dot(double cx, double cy, int r, (byte, byte, byte) c)
-        {
-            for (int dy = -r; dy <= r; dy++)
-            {
-                for (int dx = -r; dx <= r; dx++)
-                {
-                    if (dx * dx + dy * dy <= r * r)
-                    {
-                        Set((int)Math.Round(cx) + dx, (int)Math.Round(cy) + dy, c);
-                    }
-                }
-            }
-        }
-
-        foreach (var zone in m.Zones)
-        {
-            Line(zone, (187, 187, 187), 3);
-        }
-
-        Line(m.Ucl, (214, 39, 40), 6);
-        Line(m.Lcl, (214, 39, 40), 6);
-        Line(m.Center, (44, 160, 44), 0);
-        Line(m.Values, (31, 119, 180), 0);
-        if (m.Second is { } second)
-        {
-            Line(second, (148, 103, 189), 0);
-        }
-
-        for (int i = 0; i < m.Values.Length; i++)
-        {
-            if (double.IsFinite(m.Values[i]))
-            {
-                Dot(x(i), y(m.Values[i]), m.Violated[i] ? 5 : 2, m.Violated[i] ? ((byte)214, (byte)39, (byte)40) : ((byte)31, (byte)119, (byte)180));
-            }
-        }
-
-        var raw = new MemoryStream();
-        using (var z = new ZLibStream(raw, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            for (int row = 0; row < PlotHeight; row++)
-            {
-                z.WriteByte(0);
-                z.Write(pixels, row * PlotWidth * 3, PlotWidth * 3);
-            }
-        }
-
-        var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        var header = new byte[13];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, PlotWidth);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), PlotHeight);
-        header[8] = 8;  // bit depth
-        header[9] = 2;  // colour type: truecolour RGB
-        Chunk(png, "IHDR", header);
-        Chunk(png, "IDAT", raw.ToArray());
-        Chunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void Chunk(Stream s, string type, byte[] data)
-    {
-        Span<byte> four = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(four, data.Length);
-        s.Write(four);
-        var typed = new byte[4 + data.Length];
-        Encoding.ASCII.GetBytes(type, typed);
-        data.CopyTo(typed, 4);
-        s.Write(typed);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(four, Crc32(typed));
-        s.Write(four);
-    }
-
-    // CRC-32 (ISO 3309, polynomial 0xEDB88320 reflected) over chunk type and data, as the PNG spec §5.5 requires.
-    private static uint Crc32(byte[] data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
     }
 }

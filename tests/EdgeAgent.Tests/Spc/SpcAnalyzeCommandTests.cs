@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using CsCheck;
+using EdgeAgent.Analysis;
 using EdgeAgent.Cli;
 
 namespace EdgeAgent.Tests.Spc;
@@ -247,7 +248,7 @@ public sealed class SpcAnalyzeCommandTests : IDisposable
         {
             foreach (var chart in new[] { EdgeAgent.Spc.ChartType.Imr, EdgeAgent.Spc.ChartType.XbarR, EdgeAgent.Spc.ChartType.P, EdgeAgent.Spc.ChartType.C })
             {
-                var (rows, errors) = SpcCommand.ReadCsv("f.csv", text.Split('\n'), chart, null);
+                var (rows, errors) = CsvSeries.ReadCsv("f.csv", text.Split('\n'), chart, null);
                 Assert.True(errors.Count > 0 || rows.Count > 0);
                 Assert.All(errors, e => Assert.StartsWith("f.csv", e));
             }
