@@ -1,6 +1,8 @@
 using System.Buffers;
-using EdgeAgent.Alarms;
+using EdgeAgent.Equipment;
 using EdgeAgent.Characteristics;
+using EdgeAgent.Hosting;
+using EdgeAgent.Alarms;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 using EdgeAgent.Pipeline;
@@ -64,15 +66,15 @@ public sealed class HotPath
             throw new InvalidOperationException(string.Join("\n", errors.Sorted()));
         }
 
-        var directory = new TagDirectory(config);
+        var directory = TagDirectory.Of(config);
         var data = Directory.CreateTempSubdirectory("alarms-bench").FullName;
         var engine = new AlarmEngine(data, directory, _ => Events++, TimeProvider.System, new AgentMetrics(), NullLogger.Instance);
         var list = new List<(int, ISampleConsumer)>();
-        Imr = new Characteristic(config.Characteristics[0], Spc.SpcChart.Create(CharacteristicComponent.SpecOf(config.Characteristics[0])), engine, directory, _ => Events++)
+        Imr = new Characteristic(config.Characteristics()[0], Spc.SpcChart.Create(CharacteristicComponent.SpecOf(config.Characteristics()[0])), engine, directory, _ => Events++)
         {
             PublishPoints = publishPoints,
         };
-        Xbar = new Characteristic(config.Characteristics[1], Spc.SpcChart.Create(CharacteristicComponent.SpecOf(config.Characteristics[1])), engine, directory, _ => Events++)
+        Xbar = new Characteristic(config.Characteristics()[1], Spc.SpcChart.Create(CharacteristicComponent.SpecOf(config.Characteristics()[1])), engine, directory, _ => Events++)
         {
             PublishPoints = publishPoints,
         };
@@ -88,9 +90,9 @@ public sealed class HotPath
 
         if (consumers.Contains("expression", StringComparison.Ordinal))
         {
-            var alarm = config.Equipment[0].Alarms[0];
+            var alarm = config.Equipment()[0].Alarms[0];
             var condition = engine.Define(new AlarmDefinition { Id = alarm.Id, Source = "press1", OnDelay = alarm.OnDelay, Context = alarm.Context });
-            list.Add((1, new ExpressionAlarm(alarm, condition, directory)));
+            list.Add((1, new EquipmentAlarm(alarm, condition, directory)));
         }
 
         Pipeline = new SamplePipeline(directory, list, [], 16, new AgentMetrics(), NullLogger.Instance);
@@ -110,7 +112,7 @@ public sealed class HotPath
             Xbar.Measure(10.0 + ((i * 7) % 5 - 2) * 0.004, t);
         }
 
-        _bareChart = Spc.SpcChart.Create(CharacteristicComponent.SpecOf(config.Characteristics[0]));
+        _bareChart = Spc.SpcChart.Create(CharacteristicComponent.SpecOf(config.Characteristics()[0]));
         Events = 0;
     }
 

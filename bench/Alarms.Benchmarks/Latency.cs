@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using EdgeAgent.Alarms;
+using EdgeAgent.Equipment;
 using EdgeAgent.Characteristics;
+using EdgeAgent.Hosting;
+using EdgeAgent.Alarms;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 using EdgeAgent.Pipeline;
@@ -44,19 +46,19 @@ internal static class Latency
             throw new InvalidOperationException(string.Join("\n", errors.Sorted().Take(5)));
         }
 
-        var directory = new TagDirectory(config);
+        var directory = TagDirectory.Of(config);
         var sink = new LatencySink();
         var data = Directory.CreateTempSubdirectory("alarms-latency").FullName;
         SamplePipeline? pipeline = null;
         var engine = new AlarmEngine(data, directory, e => pipeline!.Publish(e), TimeProvider.System, new AgentMetrics(), NullLogger.Instance);
         var consumers = new List<(int, ISampleConsumer)>();
-        foreach (var alarm in config.Equipment[0].Alarms)
+        foreach (var alarm in config.Equipment()[0].Alarms)
         {
             var condition = engine.Define(new AlarmDefinition { Id = alarm.Id, Source = "line", Context = alarm.Context });
-            consumers.Add((alarm.When.TagIds[0], new ExpressionAlarm(alarm, condition, directory)));
+            consumers.Add((alarm.When.TagIds[0], new EquipmentAlarm(alarm, condition, directory)));
         }
 
-        foreach (var c in config.Characteristics)
+        foreach (var c in config.Characteristics())
         {
             consumers.Add((c.TagId, new Characteristic(c, Spc.SpcChart.Create(CharacteristicComponent.SpecOf(c)), engine, directory, e => pipeline!.Publish(e))));
         }

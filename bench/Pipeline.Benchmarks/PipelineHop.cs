@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
+using EdgeAgent.Equipment;
+using EdgeAgent.Characteristics;
+using EdgeAgent.Hosting;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 using EdgeAgent.Pipeline;
@@ -36,7 +39,7 @@ public class PipelineHop
         _consumer = new Sum();
         var metrics = new AgentMetrics();
         var consumers = Enumerable.Range(0, BatchSize).Select(i => (i, (ISampleConsumer)_consumer)).ToList();
-        _pipeline = new SamplePipeline(new TagDirectory(config!), consumers, [], 1024, metrics, NullLogger.Instance);
+        _pipeline = new SamplePipeline(TagDirectory.Of(config!), consumers, [], 1024, metrics, NullLogger.Instance);
         _writer = _pipeline.CreateWriter(0, metrics);
         _batch = Enumerable.Range(0, BatchSize).Select(i => Sample.Good(i, i, 0)).ToArray();
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeAgent.Hosting;
 using EdgeAgent.Alarms;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
@@ -29,7 +30,7 @@ public class AlarmEngineTests
         {
             DataDir = dataDir ?? System.IO.Directory.CreateTempSubdirectory("alarms").FullName;
             Config = TestAgent.Parse(Yaml);
-            Directory = new TagDirectory(Config);
+            Directory = TagDirectory.Of(Config);
             Engine = new AlarmEngine(DataDir, Directory, Events.Add, TimeProvider.System, new AgentMetrics(), NullLogger.Instance);
         }
 
@@ -40,7 +41,7 @@ public class AlarmEngineTests
         public List<AgentEvent> Events { get; } = new();
         public AlarmEvent[] Alarms => Events.OfType<AlarmEvent>().ToArray();
 
-        public AlarmCondition Define(string id = "press1/hot", TimeSpan onDelay = default, TimeSpan offDelay = default) =>
+        public IAlarmCondition Define(string id = "press1/hot", TimeSpan onDelay = default, TimeSpan offDelay = default) =>
             Engine.Define(new AlarmDefinition
             {
                 Id = id,
@@ -148,8 +149,8 @@ public class AlarmEngineTests
     {
         var h = new Harness();
         var when = Expression.Compile("press1.temp > 80", DictionaryTagResolver.From(h.Config.Tags));
-        var alarm = new AlarmConfig { Name = "hot", Id = "press1/hot", When = when, Deadband = 2 };
-        var consumer = new ExpressionAlarm(alarm, h.Define(), h.Directory);
+        var alarm = new EdgeAgent.Equipment.EquipmentAlarmConfig { Name = "hot", Id = "press1/hot", When = when, Deadband = 2 };
+        var consumer = new EdgeAgent.Equipment.EquipmentAlarm(alarm, h.Define(), h.Directory);
         double[] temps = [79, 80, 80.5, 79, 78.5, 78, 77.9, 80.1];
         for (var i = 0; i < temps.Length; i++)
         {
@@ -244,7 +245,7 @@ public class AlarmConfigTests
                   - { name: hot, when: press1.temp > 80, on_delay: 2s, priority: urgent }
                   - { name: hot2, when: press1.temp > 80 for 1s, on_delay: 2s }
             """;
-        var (_, errors) = EdgeAgent.Config.ConfigLoader.TryParse(yaml, "a.yaml");
+        var (_, errors) = EdgeAgent.Hosting.ConfigLoader.TryParse(yaml, "a.yaml");
         var lines = errors.Sorted().Select(e => e.ToString()).ToList();
         Assert.Contains(lines, l => l.StartsWith("a.yaml:10:", StringComparison.Ordinal) && l.Contains("'comm-loss' is reserved"));
         Assert.Contains(lines, l => l.StartsWith("a.yaml:11:", StringComparison.Ordinal) && l.Contains("unknown value 'urgent'"));

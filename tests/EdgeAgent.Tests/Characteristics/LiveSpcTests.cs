@@ -150,7 +150,7 @@ public class LiveSpcTests
         Assert.False(after[0].Baseline);
         Assert.Equal(center, after[0].Center);
         Assert.Empty(Alarms(second.Sink, "line/always")); // still active: not announced again
-        var engine = EdgeAgent.Alarms.AlarmEngine.For(second.Agent.Context);
+        var engine = second.Agent.Components.OfType<EdgeAgent.Alarms.AlarmComponent>().Single().Engine;
         Assert.Contains(engine.Snapshot(), a => a.Id == "line/always" && a.Active);
     }
 }

@@ -1,10 +1,12 @@
 using CsCheck;
+using EdgeAgent.Hosting;
 using EdgeAgent.Config;
 
 namespace EdgeAgent.Tests.Config;
 
 /// <summary>
-/// Each folder under cases/ holds a config.yaml and the exact errors `validate` must print (expected.err, in file order,
+/// Each case folder (tests/EdgeAgent.Tests/Config/cases/ for the general ones, a component's own cases/ in src/ for
+/// its keys) holds a config.yaml and the exact errors `validate` must print (expected.err, in file order,
 /// FILE:LINE:COL: message). A line ending in "..." matches as a prefix (lists that grow as drivers are added).
 /// </summary>
 public class ConfigCaseTests
@@ -12,9 +14,9 @@ public class ConfigCaseTests
     public static TheoryData<string> Cases()
     {
         var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(Repo.PathOf("tests", "EdgeAgent.Tests", "Config", "cases")).Order())
+        foreach (var dir in Repo.ConfigCases())
         {
-            data.Add(Path.GetFileName(dir));
+            data.Add(dir);
         }
 
         return data;
@@ -24,7 +26,7 @@ public class ConfigCaseTests
     [MemberData(nameof(Cases))]
     public void Reports_every_error_with_line_and_column(string name)
     {
-        var dir = Repo.PathOf("tests", "EdgeAgent.Tests", "Config", "cases", name);
+        var dir = Repo.PathOf(name);
         var text = File.ReadAllText(Path.Combine(dir, "config.yaml"));
         var (_, errors) = ConfigLoader.TryParse(text, "config.yaml");
         var actual = errors.Sorted().Select(e => e.ToString()).ToList();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeAgent.Hosting;
 using EdgeAgent.Config;
 using Json.Schema;
 using YamlDotNet.Core;
@@ -16,9 +17,9 @@ public class SchemaTests
     public static TheoryData<string> Examples()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Repo.PathOf("config"), "*.yaml", SearchOption.AllDirectories).Order())
+        foreach (var file in Repo.Examples())
         {
-            data.Add(Path.GetRelativePath(Repo.Root, file));
+            data.Add(file);
         }
 
         return data;
@@ -52,10 +53,74 @@ public class SchemaTests
     [InlineData("not-a-mapping")]
     public void Invalid_configs_are_rejected_by_the_schema_too(string name)
     {
-        var text = File.ReadAllText(Repo.PathOf("tests", "EdgeAgent.Tests", "Config", "cases", name, "config.yaml"));
+        var text = File.ReadAllText(Path.Combine(Repo.ConfigCase(name), "config.yaml"));
         var (_, errors) = ConfigLoader.TryParse(text, "config.yaml");
         Assert.True(errors.HasErrors);
         Assert.False(Evaluate(text).IsValid, $"the schema accepted case {name}, which the loader rejects");
+    }
+
+    [Fact]
+    public void The_committed_schema_is_byte_for_byte_what_edgeagent_schema_generates()
+    {
+        var committed = File.ReadAllText(Repo.PathOf("config", ConfigSchema.FileName));
+        var generated = ConfigSchema.Generate();
+        Assert.True(committed == generated,
+            $"config/{ConfigSchema.FileName} is not the output of `edgeagent schema`: regenerate it with "
+            + $"`dotnet run --project src/EdgeAgent -- schema --output config/{ConfigSchema.FileName}` (first difference at character {FirstDifference(committed, generated)})");
+    }
+
+    [Fact]
+    public void Every_driver_and_component_declares_its_keys_for_the_schema()
+    {
+        var schema = ConfigSchema.Build().ToJsonString();
+        foreach (var driver in Plugins.DriverNames)
+        {
+            Assert.Contains($"\"const\":\"{driver}\"", schema, StringComparison.Ordinal);
+        }
+
+        foreach (var plugin in Plugins.Components.Where(p => p.Section is not null))
+        {
+            Assert.NotNull(plugin.Key);
+        }
+    }
+
+    /// <summary>Each component's README names every key its plug-in declares (the declaration is the reference; the README explains it).</summary>
+    [Theory]
+    [InlineData("src/Drivers/Simulator/README.md", "simulator")]
+    [InlineData("src/Drivers/Modbus/README.md", "modbus-tcp")]
+    [InlineData("src/Drivers/Modbus/README.md", "modbus-rtu")]
+    [InlineData("src/Drivers/Modbus/README.md", "modbus-rtu-tcp")]
+    [InlineData("src/Drivers/OpcUa/README.md", "opcua")]
+    public void Every_driver_key_is_named_in_its_readme(string readme, string driver)
+    {
+        var text = File.ReadAllText(Repo.PathOf(readme));
+        var plugin = Plugins.FindDriver(driver)!;
+        var missing = AllKeys(plugin.SourceKeys(driver)).Concat(AllKeys(plugin.TagKeys(driver)))
+            .Where(k => !text.Contains($"`{k}`", StringComparison.Ordinal) && !text.Contains($"{k}:", StringComparison.Ordinal))
+            .Distinct().ToList();
+        Assert.True(missing.Count == 0, $"{readme} does not name: {string.Join(", ", missing)}");
+    }
+
+    private static IEnumerable<string> AllKeys(Section section) =>
+        section.Keys.SelectMany(k => k switch
+        {
+            MapKey map => AllKeys(map.Section).Prepend(k.Name),
+            MapListKey list => AllKeys(list.Item).Prepend(k.Name),
+            _ => [k.Name],
+        });
+
+    private static int FirstDifference(string a, string b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < n; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return i;
+            }
+        }
+
+        return n;
     }
 
     [Fact]

@@ -36,8 +36,8 @@ public class EquipmentMachineTests
         public Harness()
         {
             var config = TestAgent.Parse(Yaml);
-            Directory = new TagDirectory(config);
-            Machine = new EquipmentMachine(config.Equipment[0], Directory, Events.Add, TimeProvider.System);
+            Directory = TagDirectory.Of(config);
+            Machine = new EquipmentMachine(config.Equipment()[0], Directory, Events.Add, TimeProvider.System);
         }
 
         public TagDirectory Directory { get; }

@@ -1,5 +1,7 @@
 using CsCheck;
+using EdgeAgent.Hosting;
 using EdgeAgent.Config;
+using EdgeAgent.Equipment;
 using EdgeAgent.Expressions;
 
 namespace EdgeAgent.Tests.Expressions;
@@ -195,7 +197,7 @@ public class ExpressionTests
             """;
         var (config, errors) = ConfigLoader.TryParse(yaml, "ok.yaml");
         Assert.False(errors.HasErrors, string.Join("\n", errors.Errors));
-        var eq = config!.Equipment[0];
+        var eq = config!.Equipment()[0];
         Assert.NotNull(eq.RunningWhen);
         Assert.Equal(["press1"], eq.Sources);
         Assert.Equal(2, eq.PartsTotalTagId);

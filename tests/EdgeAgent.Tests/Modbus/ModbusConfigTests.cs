@@ -1,7 +1,7 @@
 using System.Text.Json;
+using EdgeAgent.Hosting;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers.Modbus;
-using EdgeAgent.Sources;
 using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Modbus;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeAgent.Hosting;
 using EdgeAgent.Config;
 using EdgeAgent.Outputs.Mqtt;
 using Xunit.Abstractions;

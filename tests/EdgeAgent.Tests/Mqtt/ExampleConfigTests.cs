@@ -1,3 +1,4 @@
+using EdgeAgent.Hosting;
 using EdgeAgent.Config;
 
 namespace EdgeAgent.Tests.Mqtt;

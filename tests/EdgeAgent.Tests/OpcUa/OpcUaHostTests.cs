@@ -1,10 +1,10 @@
+using EdgeAgent.Hosting;
 using EdgeAgent.Cli;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 using EdgeAgent.Drivers.OpcUa;
 using EdgeAgent.Drivers.OpcUa.Client;
 using EdgeAgent.Drivers.OpcUa.Encoding;
-using EdgeAgent.Sources;
 using EdgeAgent.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -137,7 +137,7 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
         var (config, errors) = ConfigLoader.TryParse(yaml, "opcua.yaml");
         Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
         var sourceConfig = config!.Sources[0];
-        await using var source = DriverRegistry.Find("opcua")!.Create(sourceConfig, NullLoggerFactory.Instance);
+        await using var source = Plugins.FindDriver("opcua")!.Create(sourceConfig, NullLoggerFactory.Instance);
         var samples = await source.ReadOnceAsync(CancellationToken.None);
         Assert.All(samples, s => Assert.Equal(Quality.Good, s.Quality));
         Assert.Equal(10.01, samples[0].Value);

@@ -2,7 +2,6 @@ using EdgeAgent.Config;
 using EdgeAgent.Drivers;
 using EdgeAgent.Hosting;
 using EdgeAgent.Pipeline;
-using EdgeAgent.Sources;
 using EdgeAgent.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +10,7 @@ namespace EdgeAgent.Tests.Pipeline;
 
 public class PipelineTests
 {
-    static PipelineTests() => DriverRegistry.Register(FaultyDriver.Instance);
+    static PipelineTests() => Plugins.Register(FaultyDriver.Instance);
 
     [Fact]
     public async Task A_failing_source_and_a_failing_sink_never_stop_the_others()
@@ -65,7 +64,7 @@ public class PipelineTests
             outputs: { mqtt: false }
             """);
         var metrics = new AgentMetrics();
-        var pipeline = new SamplePipeline(new TagDirectory(config), [], [], capacity: 1, metrics, NullLogger.Instance);
+        var pipeline = new SamplePipeline(TagDirectory.Of(config), [], [], capacity: 1, metrics, NullLogger.Instance);
         var writer = pipeline.CreateWriter(0, metrics);
         Sample[] batch = [Sample.Good(0, 1, 0), Sample.Good(1, 2, 0)];
 
@@ -86,7 +85,7 @@ public class PipelineTests
         var metrics = new AgentMetrics();
         var onA = new CountingConsumer();
         var onB = new CountingConsumer();
-        var directory = new TagDirectory(config);
+        var directory = TagDirectory.Of(config);
         var pipeline = new SamplePipeline(directory, [(0, onA), (1, onB), (1, onB)], [], 8, metrics, NullLogger.Instance);
         var items = System.Buffers.ArrayPool<Sample>.Shared.Rent(3);
         items[0] = Sample.Good(0, 1, 1);
@@ -110,7 +109,7 @@ public class PipelineTests
             """);
         var logs = new ListLogger();
         var metrics = new AgentMetrics();
-        var pipeline = new SamplePipeline(new TagDirectory(config), [], [], 8, metrics, logs);
+        var pipeline = new SamplePipeline(TagDirectory.Of(config), [], [], 8, metrics, logs);
         var events = new List<SourceStateEvent>();
         var writer = pipeline.CreateWriter(0, metrics, events.Add);
 
@@ -152,13 +151,16 @@ public class PipelineTests
     }
 
     /// <summary>A driver whose RunAsync always throws: the agent must isolate and restart it.</summary>
-    private sealed class FaultyDriver : IDriverFactory, ISource
+    private sealed class FaultyDriver : IDriverPlugin, ISource
     {
         public static readonly FaultyDriver Instance = new();
         public IReadOnlyList<string> Drivers { get; } = ["test-faulty"];
         public string Name => "bad";
+        public Section SourceKeys(string driver) => new();
+        public Section TagKeys(string driver) => new();
         public object? BindSource(string driver, ConfigMap source) => null;
         public object? BindTag(string driver, ConfigMap tag, object? sourceOptions) => null;
+        public void Check(SourceConfig source, ConfigMap map) { }
         public ISource Create(SourceConfig source, ILoggerFactory loggers) => this;
         public Task RunAsync(ISampleWriter writer, CancellationToken cancellationToken) => throw new IOException("device on fire");
         public ValueTask<Sample[]> ReadOnceAsync(CancellationToken cancellationToken) => throw new IOException("device on fire");
