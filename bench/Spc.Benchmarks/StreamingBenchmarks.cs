@@ -6,7 +6,7 @@ namespace EdgeAgent.Spc.Benchmarks;
 /// <summary>
 /// The live path: one <see cref="SpcChart.Add(double, out SubgroupResult)"/> per sample, limits known, every rule of the
 /// chosen set on, capability window of 1000 subgroups. Figures are per sample (OperationsPerInvoke).
-/// Goal (issue 4): I-MR with WE rules ≥ 20 M samples/s on one core (≤ 50 ns/sample), 0 B allocated.
+/// Goal (src/Spc/README.md): I-MR with WE rules ≥ 20 M samples/s on one core (≤ 50 ns/sample), 0 B allocated.
 /// </summary>
 [MemoryDiagnoser]
 public class StreamingBenchmarks

@@ -8,7 +8,7 @@ namespace EdgeAgent.Cli;
 /// <summary>
 /// <c>edgeagent spc analyze --chart imr|xbar-r|xbar-s|p|np|c|u|ewma|cusum [--subgroup N] [--lsl X] [--usl Y] [--target T]
 /// [--rules we|nelson|we1,we4] [--phase1 N] [--ucl A --cl B --lcl C] [--lambda L --L K] [--k K --h H]
-/// [--format json|text] [--plot out.svg|out.png] FILE.csv</c>: offline SPC on historic data (contract in issue 4 and
+/// [--format json|text] [--plot out.svg|out.png] FILE.csv</c>: offline SPC on historic data (contract in
 /// src/EdgeAgent/Analysis/README.md). Exit 0 on success, 2 for bad arguments or bad CSV rows (every bad row as
 /// <c>FILE:LINE: message</c>), 1 when the plot cannot be written. The analysis itself is in <see cref="EdgeAgent.Analysis"/>.
 /// </summary>

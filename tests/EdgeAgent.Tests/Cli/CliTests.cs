@@ -3,7 +3,7 @@ using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Cli;
 
-/// <summary>The command-line contract of ARCHITECTURE.md, exercised on the real executable as a child process.</summary>
+/// <summary>The command-line contract (README, "Command line"), exercised on the real executable as a child process.</summary>
 public class CliTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace EdgeAgent.Tests.Mqtt;
 
-/// <summary>The JSON topic contract of ARCHITECTURE.md, as an independent subscriber sees it on a real mosquitto.</summary>
+/// <summary>The JSON topic contract (README, "MQTT topics"), as an independent subscriber sees it on a real mosquitto.</summary>
 public sealed class TopicContractTests(ITestOutputHelper output)
 {
     private const string Site = "acme/plant-a/line-1";

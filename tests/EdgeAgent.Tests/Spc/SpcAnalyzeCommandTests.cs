@@ -7,7 +7,7 @@ using EdgeAgent.Cli;
 
 namespace EdgeAgent.Tests.Spc;
 
-/// <summary><c>edgeagent spc analyze</c> in-process, against the contract in issue 4.</summary>
+/// <summary><c>edgeagent spc analyze</c> in-process, against the contract in src/EdgeAgent/Analysis/README.md.</summary>
 public sealed class SpcAnalyzeCommandTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("spc-cli-").FullName;

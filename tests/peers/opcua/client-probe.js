@@ -1,4 +1,4 @@
-// The node-opcua-client side of the probe comparison (issue 6, "Performance"): subscribes N Load variables of
+// The node-opcua-client side of the probe comparison (src/Drivers/OpcUa/README.md, "Performance"): subscribes N Load variables of
 // server.js and prints {"items":N,"notifications":…,"per_s":…,"cpu_us_per_notification":…} measured like
 // `edgeagent probe` (after 1 s of warm-up, CPU of this process over the measured seconds).
 //   node client-probe.js opc.tcp://127.0.0.1:4841/UA/EdgeAgentTest --items 2000 --sampling 10 --publishing 100 --seconds 10
