@@ -84,21 +84,76 @@ public class SchemaTests
         }
     }
 
-    /// <summary>Each component's README names every key its plug-in declares (the declaration is the reference; the README explains it).</summary>
-    [Theory]
-    [InlineData("src/Drivers/Simulator/README.md", "simulator")]
-    [InlineData("src/Drivers/Modbus/README.md", "modbus-tcp")]
-    [InlineData("src/Drivers/Modbus/README.md", "modbus-rtu")]
-    [InlineData("src/Drivers/Modbus/README.md", "modbus-rtu-tcp")]
-    [InlineData("src/Drivers/OpcUa/README.md", "opcua")]
-    public void Every_driver_key_is_named_in_its_readme(string readme, string driver)
+    public static TheoryData<string> Plugins_with_keys()
     {
-        var text = File.ReadAllText(Repo.PathOf(readme));
-        var plugin = Plugins.FindDriver(driver)!;
-        var missing = AllKeys(plugin.SourceKeys(driver)).Concat(AllKeys(plugin.TagKeys(driver)))
+        var data = new TheoryData<string>();
+        foreach (var driver in Plugins.DriverNames)
+        {
+            data.Add("driver " + driver);
+        }
+
+        foreach (var plugin in Plugins.Components.Where(p => p.Key is not null))
+        {
+            data.Add("section " + plugin.Section);
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Each component's README (the nearest README.md up from its plug-in's folder) names every key its plug-in declares:
+    /// the declaration is the reference, the README explains it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Plugins_with_keys))]
+    public void Every_declared_key_is_named_in_its_components_readme(string which)
+    {
+        var (kind, name) = (which.Split(' ')[0], which.Split(' ')[1]);
+        IEnumerable<string> keys;
+        Type type;
+        if (kind == "driver")
+        {
+            var driver = Plugins.FindDriver(name)!;
+            type = driver.GetType();
+            keys = AllKeys(driver.SourceKeys(name)).Concat(AllKeys(driver.TagKeys(name)));
+        }
+        else
+        {
+            var plugin = Plugins.Components.Single(p => p.Section == name);
+            type = plugin.GetType();
+            keys = plugin.Key switch
+            {
+                MapKey map => AllKeys(map.Section),
+                MapListKey list => AllKeys(list.Item),
+                _ => [],
+            };
+        }
+
+        var readme = ReadmeOf(type);
+        var text = File.ReadAllText(readme);
+        var missing = keys.Distinct()
             .Where(k => !text.Contains($"`{k}`", StringComparison.Ordinal) && !text.Contains($"{k}:", StringComparison.Ordinal))
-            .Distinct().ToList();
-        Assert.True(missing.Count == 0, $"{readme} does not name: {string.Join(", ", missing)}");
+            .ToList();
+        Assert.True(missing.Count == 0, $"{Path.GetRelativePath(Repo.Root, readme)} does not name: {string.Join(", ", missing)}");
+    }
+
+    /// <summary>The README.md nearest up from the folder of <paramref name="type"/>'s namespace (namespaces are folders).</summary>
+    private static string ReadmeOf(Type type)
+    {
+        var ns = type.Namespace!;
+        var dir = ns.StartsWith("EdgeAgent.Drivers.", StringComparison.Ordinal)
+            ? Repo.PathOf(["src", "Drivers", .. ns["EdgeAgent.Drivers.".Length..].Split('.')])
+            : Repo.PathOf(["src", "EdgeAgent", .. ns["EdgeAgent.".Length..].Split('.')]);
+        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
+        {
+            var readme = Path.Combine(d.FullName, "README.md");
+            if (File.Exists(readme))
+            {
+                return readme;
+            }
+        }
+
+        throw new FileNotFoundException($"no README.md above {dir}");
     }
 
     private static IEnumerable<string> AllKeys(Section section) =>
