@@ -1,10 +1,9 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Drivers;
 using EdgeAgent.Pipeline;
 
-namespace EdgeAgent.Outputs.Mqtt;
+namespace EdgeAgent.Outputs.Mqtt.Json;
 
 /// <summary>
 /// JSON payloads of the topic contract (ARCHITECTURE.md), written with Utf8JsonWriter (no reflection). Timestamps are
@@ -55,7 +54,7 @@ public static class JsonPayloads
         }
         else
         {
-            WriteNumber(json, name, sample.Value);
+            JsonWriting.WriteNumber(json, name, sample.Value);
         }
     }
 
@@ -66,75 +65,26 @@ public static class JsonPayloads
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>
-    /// <c>{site}/alarms</c>: <c>{"id","state","priority","source","characteristic","rule","value","context":{…},"ts"}</c>
-    /// plus <c>message</c>, <c>by</c>, <c>comment</c>, <c>unacknowledged</c> when set.
-    /// </summary>
-    public static byte[] Alarm(AlarmEvent e) => Write(json =>
-    {
-        json.WriteStartObject();
-        json.WriteString("id", e.Id);
-        json.WriteString("state", AlarmStateName(e.State));
-        json.WriteString("priority", e.Priority);
-        json.WriteString("source", e.Source);
-        WriteStringOrNull(json, "characteristic", e.Characteristic);
-        WriteStringOrNull(json, "rule", e.Rule);
-        WriteNumber(json, "value", e.Value);
-        json.WriteStartObject("context");
-        foreach (var (key, value) in e.Context)
-        {
-            WriteObject(json, key, value);
-        }
-
-        json.WriteEndObject();
-        json.WriteString("ts", e.Ts);
-        if (e.Message is not null)
-        {
-            json.WriteString("message", e.Message);
-        }
-
-        if (e.By is not null)
-        {
-            json.WriteString("by", e.By);
-        }
-
-        if (e.Comment is not null)
-        {
-            json.WriteString("comment", e.Comment);
-        }
-
-        if (e.Unacknowledged)
-        {
-            json.WriteBoolean("unacknowledged", true);
-        }
-
-        json.WriteEndObject();
-    });
-
-    public static string AlarmStateName(AlarmState state) => state switch
-    {
-        AlarmState.Active => "active",
-        AlarmState.Acknowledged => "acknowledged",
-        _ => "cleared",
-    };
+    /// <summary><c>{site}/alarms</c>: the alarm's <see cref="AlarmDocument"/> (the same document Sparkplug carries in <c>Alarms/Event</c>).</summary>
+    public static byte[] Alarm(AlarmEvent e) => AlarmDocument.Write(e);
 
     /// <summary>
     /// <c>{site}/{equipment}/status</c> (retained): <c>{"state","since","ts","previous","code","counters":{…}}</c>.
     /// </summary>
-    public static byte[] Status(EquipmentStatusEvent e) => Write(json =>
+    public static byte[] Status(EquipmentStatusEvent e) => JsonWriting.Write(json =>
     {
         json.WriteStartObject();
         json.WriteString("state", e.State);
         json.WriteString("since", e.Since);
         json.WriteString("ts", e.Ts);
-        WriteStringOrNull(json, "previous", e.Previous);
+        JsonWriting.WriteStringOrNull(json, "previous", e.Previous);
         json.WriteNumber("code", e.Code);
         if (e.Counters.Count > 0)
         {
             json.WriteStartObject("counters");
             foreach (var (key, value) in e.Counters)
             {
-                WriteNumber(json, key, value);
+                JsonWriting.WriteNumber(json, key, value);
             }
 
             json.WriteEndObject();
@@ -148,17 +98,17 @@ public static class JsonPayloads
     /// <c>{"characteristic","chart","index","n","statistic","center","ucl","lcl","violations":[…],"baseline",
     /// "secondary":{"chart","statistic","center","ucl","lcl"},"capability":{"cp","cpk","pp","ppk","cpm","n"},"ts"}</c>.
     /// </summary>
-    public static byte[] Spc(SpcPointEvent e) => Write(json =>
+    public static byte[] Spc(SpcPointEvent e) => JsonWriting.Write(json =>
     {
         json.WriteStartObject();
         json.WriteString("characteristic", e.Characteristic);
         json.WriteString("chart", e.Chart);
         json.WriteNumber("index", e.Index);
         json.WriteNumber("n", e.Size);
-        WriteNumber(json, "statistic", e.Value);
-        WriteNumber(json, "center", e.Center);
-        WriteNumber(json, "ucl", e.Ucl);
-        WriteNumber(json, "lcl", e.Lcl);
+        JsonWriting.WriteNumber(json, "statistic", e.Value);
+        JsonWriting.WriteNumber(json, "center", e.Center);
+        JsonWriting.WriteNumber(json, "ucl", e.Ucl);
+        JsonWriting.WriteNumber(json, "lcl", e.Lcl);
         json.WriteStartArray("violations");
         foreach (var v in e.Violations)
         {
@@ -171,21 +121,21 @@ public static class JsonPayloads
         {
             json.WriteStartObject("secondary");
             json.WriteString("chart", e.SecondaryChart);
-            WriteNumber(json, "statistic", e.Secondary);
-            WriteNumber(json, "center", e.SecondaryCenter);
-            WriteNumber(json, "ucl", e.SecondaryUcl);
-            WriteNumber(json, "lcl", e.SecondaryLcl);
+            JsonWriting.WriteNumber(json, "statistic", e.Secondary);
+            JsonWriting.WriteNumber(json, "center", e.SecondaryCenter);
+            JsonWriting.WriteNumber(json, "ucl", e.SecondaryUcl);
+            JsonWriting.WriteNumber(json, "lcl", e.SecondaryLcl);
             json.WriteEndObject();
         }
 
         if (e.Capability is { } c)
         {
             json.WriteStartObject("capability");
-            WriteNumber(json, "cp", c.Cp);
-            WriteNumber(json, "cpk", c.Cpk);
-            WriteNumber(json, "pp", c.Pp);
-            WriteNumber(json, "ppk", c.Ppk);
-            WriteNumber(json, "cpm", c.Cpm);
+            JsonWriting.WriteNumber(json, "cp", c.Cp);
+            JsonWriting.WriteNumber(json, "cpk", c.Cpk);
+            JsonWriting.WriteNumber(json, "pp", c.Pp);
+            JsonWriting.WriteNumber(json, "ppk", c.Ppk);
+            JsonWriting.WriteNumber(json, "cpm", c.Cpm);
             json.WriteNumber("n", c.N);
             json.WriteEndObject();
         }
@@ -195,80 +145,12 @@ public static class JsonPayloads
     });
 
     /// <summary><c>{site}/edge/{id}/source/{source}</c> (retained): <c>{"state":"up|down|starting","reason":…,"ts"}</c>.</summary>
-    public static byte[] SourceState(SourceStateEvent e) => Write(json =>
+    public static byte[] SourceState(SourceStateEvent e) => JsonWriting.Write(json =>
     {
         json.WriteStartObject();
         json.WriteString("state", e.State switch { Drivers.SourceState.Up => "up", Drivers.SourceState.Down => "down", _ => "starting" });
-        WriteStringOrNull(json, "reason", e.Reason);
+        JsonWriting.WriteStringOrNull(json, "reason", e.Reason);
         json.WriteString("ts", e.Ts);
         json.WriteEndObject();
     });
-
-    /// <summary>Command reply on <c>{site}/edge/{id}/reply/{path}</c>: <c>{"ok":true}</c> or <c>{"ok":false,"error":"…"}</c>.</summary>
-    public static byte[] Reply(bool ok, string? error, DateTime ts) => Write(json =>
-    {
-        json.WriteStartObject();
-        json.WriteBoolean("ok", ok);
-        if (error is not null)
-        {
-            json.WriteString("error", error);
-        }
-
-        json.WriteString("ts", ts);
-        json.WriteEndObject();
-    });
-
-    internal static void WriteNumber(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            json.WriteNumber(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
-
-    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
-
-    private static void WriteObject(Utf8JsonWriter json, string name, object? value)
-    {
-        switch (value)
-        {
-            case null: json.WriteNull(name); break;
-            case string s: json.WriteString(name, s); break;
-            case bool b: json.WriteBoolean(name, b); break;
-            case double d: WriteNumber(json, name, d); break;
-            case float f: WriteNumber(json, name, f); break;
-            case int i: json.WriteNumber(name, i); break;
-            case long l: json.WriteNumber(name, l); break;
-            case decimal m: json.WriteNumber(name, m); break;
-            case DateTime t: json.WriteString(name, t); break;
-            case DateTimeOffset t: json.WriteString(name, t); break;
-            case IFormattable f: json.WriteString(name, f.ToString(null, CultureInfo.InvariantCulture)); break;
-            default: json.WriteString(name, value.ToString()); break;
-        }
-    }
-
-    private static byte[] Write(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            body(json);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 }
