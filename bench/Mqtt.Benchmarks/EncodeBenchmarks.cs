@@ -1,10 +1,9 @@
 using BenchmarkDotNet.Attributes;
-using EdgeAgent;
-using EdgeAgent.Config;
 using EdgeAgent.Drivers;
-using EdgeAgent.Hosting;
 using EdgeAgent.Outputs.Mqtt;
-using EdgeAgent.Outputs.Outbox;
+using EdgeAgent.Outputs.Mqtt.Json;
+using EdgeAgent.Outputs.Mqtt.Outbox;
+using EdgeAgent.Outputs.Mqtt.Sparkplug;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -17,19 +16,26 @@ public class EncodeBenchmarks
 {
     private readonly Sample[] _batch = new Sample[10];
     private JsonFormat _json = null!;
-    private EdgeAgent.Outputs.Sparkplug.SparkplugFormat _sparkplug = null!;
+    private SparkplugFormat _sparkplug = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var dir = Directory.CreateTempSubdirectory("encode-bench-").FullName;
-        var path = Path.Combine(dir, "c.yaml");
-        File.WriteAllText(path, "agent: { id: b, site: s }\nsources:\n  - name: sim\n    driver: simulator\n    tags:\n" + string.Concat(Enumerable.Range(0, 10).Select(i => $"      - {{ name: t{i}, signal: counter }}\n")));
-        var config = ConfigLoader.Load(path);
-        var context = new AgentContext(config, new TagDirectory(config), NullLoggerFactory.Instance, new AgentMetrics());
+        var tags = Enumerable.Range(0, 10).Select(i => new TagConfig { Id = i, Source = "sim", Name = $"t{i}" }).ToArray();
+        var context = new MqttContext
+        {
+            AgentId = "b",
+            Site = "s",
+            Data = dir,
+            Directory = new TagDirectory(tags, ["sim"]),
+            Commands = new CommandHub(),
+            Metrics = new AgentMetrics(),
+            Logger = NullLogger.Instance,
+        };
         var options = new MqttOptions { Broker = new Uri("mqtt://127.0.0.1:1") };
         _json = new JsonFormat(context, options, NullEmitter.Instance);
-        _sparkplug = new EdgeAgent.Outputs.Sparkplug.SparkplugFormat(context, options with { Format = "sparkplug" }, NullEmitter.Instance, NullLogger.Instance);
+        _sparkplug = new SparkplugFormat(context, options with { Format = "sparkplug" }, NullEmitter.Instance);
         for (var i = 0; i < _batch.Length; i++)
         {
             _batch[i] = Sample.Good(i, 10.0 + i, DateTime.UtcNow.Ticks);

@@ -3,10 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using BenchmarkDotNet.Running;
-using EdgeAgent.Config;
-using EdgeAgent.Hosting;
 using EdgeAgent.Outputs.Mqtt;
-using EdgeAgent.Outputs.Outbox;
+using EdgeAgent.Outputs.Mqtt.Outbox;
+using EdgeAgent.Outputs.Mqtt.Plugin;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -83,22 +82,24 @@ public static class Program
         return sw.Elapsed;
     }
 
-    private static AgentContext Context(int port, string dataDir)
+    /// <summary>Agent bench-gw at site bench with one tag sim.t1, and outputs.mqtt { broker: mqtt://127.0.0.1:{port} }.</summary>
+    private static (MqttOptions Options, MqttContext Context) Setup(int port, string dataDir)
     {
-        var path = Path.Combine(dataDir, "bench.yaml");
-        File.WriteAllText(path, $$"""
-            agent: { id: bench-gw, site: bench, data: {{dataDir}} }
-            sources:
-              - name: sim
-                driver: simulator
-                tags:
-                  - { name: t1, signal: counter }
-            outputs:
-              mqtt: { broker: "mqtt://127.0.0.1:{{port}}" }
-            """);
-        var config = ConfigLoader.Load(path);
-        return new AgentContext(config, new TagDirectory(config), NullLoggerFactory.Instance, new AgentMetrics());
+        var context = new MqttContext
+        {
+            AgentId = "bench-gw",
+            Site = "bench",
+            Data = dataDir,
+            Directory = new TagDirectory([new TagConfig { Id = 0, Source = "sim", Name = "t1" }], ["sim"]),
+            Commands = new CommandHub(),
+            Metrics = new AgentMetrics(),
+            Logger = NullLogger.Instance,
+        };
+        return (new MqttOptions { Broker = new Uri($"mqtt://127.0.0.1:{port}") }, context);
     }
+
+    private static MqttSink Sink(MqttOptions options, MqttContext context) =>
+        new(options, context, MqttComponent.FormatFor(options, context));
 
     /// <summary>Producer pushes n messages through the sink's emitter as fast as it can; done when all are acknowledged.</summary>
     private static async Task<TimeSpan> AgentPathAsync(int port, int n, OutboxOptions? outbox)
@@ -106,13 +107,13 @@ public static class Program
         var dir = Directory.CreateTempSubdirectory("mqtt-bench-").FullName;
         try
         {
-            var context = Context(port, dir);
-            var options = context.Config.Outputs.Mqtt! with
+            var (mqtt, context) = Setup(port, dir);
+            var options = mqtt with
             {
                 Outbox = outbox ?? new OutboxOptions { Enabled = false, MaxMessages = long.MaxValue },
                 MaxInflight = int.TryParse(Environment.GetEnvironmentVariable("BENCH_INFLIGHT"), out var w) ? w : 256,
             };
-            await using var sink = new MqttSink(options, context, NullLogger.Instance);
+            await using var sink = Sink(options, context);
             var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             sink.Connected += () => connected.TrySetResult();
             await sink.StartAsync(CancellationToken.None);
@@ -169,11 +170,11 @@ public static class Program
             GC.Collect();
             var before = Process.GetCurrentProcess().WorkingSet64;
             await using var broker = await Broker.StartAsync();
-            var context = Context(broker.Port, dir);
-            var options = context.Config.Outputs.Mqtt! with { Outbox = new OutboxOptions { FullSync = false, MaxMessages = 10_000_000 } };
+            var (mqtt, context) = Setup(broker.Port, dir);
+            var options = mqtt with { Outbox = new OutboxOptions { FullSync = false, MaxMessages = 10_000_000 } };
             long peak = 0;
             long peakHeap = 0;
-            await using var sink = new MqttSink(options, context, NullLogger.Instance);
+            await using var sink = Sink(options, context);
             Console.WriteLine($"pending at start: {sink.Store.Pending}");
             sw.Restart();
             await sink.StartAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgeAgent.Hosting;
 using EdgeAgent.Config;
 using EdgeAgent.Outputs.Mqtt;
+using EdgeAgent.Outputs.Mqtt.Plugin;
 using Xunit.Abstractions;
 
 namespace EdgeAgent.Tests.Mqtt;
@@ -84,7 +85,7 @@ public sealed class BadInputTests(ITestOutputHelper output)
               clientId: gw1, username: u, password: p }
             """.ReplaceLineEndings(" ")), "agent.yaml");
         Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
-        var mqtt = config!.Outputs.Mqtt!;
+        var mqtt = config!.Mqtt()!;
         Assert.Equal("5", mqtt.Protocol);
         Assert.Equal(0, mqtt.Qos.Data);
         Assert.Equal(MqttStreams.Data | MqttStreams.Alarms, mqtt.Streams);

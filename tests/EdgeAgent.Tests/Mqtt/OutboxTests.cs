@@ -1,4 +1,4 @@
-using EdgeAgent.Outputs.Outbox;
+using EdgeAgent.Outputs.Mqtt.Outbox;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using EdgeAgent.Outputs.Sparkplug.Proto;
+using EdgeAgent.Outputs.Mqtt.Sparkplug.Proto;
 using EdgeAgent.Pipeline;
 using Google.Protobuf;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using EdgeAgent.Drivers;
-using EdgeAgent.Outputs.Outbox;
+using EdgeAgent.Outputs.Mqtt.Outbox;
 using EdgeAgent.Pipeline;
 using MQTTnet;
 
@@ -7,8 +7,9 @@ namespace EdgeAgent.Outputs.Mqtt;
 
 /// <summary>
 /// A payload format on top of the delivery loop of <see cref="MqttSink"/>: the JSON topic contract
-/// (<see cref="JsonFormat"/>) or Sparkplug B (<see cref="Sparkplug.SparkplugFormat"/>). A format turns samples and
+/// (<see cref="Json.JsonFormat"/>) or Sparkplug B (<see cref="Sparkplug.SparkplugFormat"/>). A format turns samples and
 /// events into messages and hands them to the <see cref="IMqttEmitter"/>; the sink owns connection, outbox and order.
+/// The plug-in chooses the format (<c>format: json|sparkplug</c>); the sink never constructs one.
 /// </summary>
 internal interface IMqttFormat
 {
@@ -44,20 +45,4 @@ internal interface IMqttFormat
 
     /// <summary>False while queued traffic must wait (Sparkplug: the primary host application is offline).</summary>
     bool ReadyToSend { get; }
-}
-
-/// <summary>How a format hands messages to the sink.</summary>
-internal interface IMqttEmitter
-{
-    /// <summary>Queues a message: QoS 1 through the outbox (in order, durable), QoS 0 straight to the wire when connected.</summary>
-    void Emit(MessageClass @class, int qos, string topic, byte[] payload, bool retain, bool sparkplug = false);
-
-    /// <summary>Publishes as soon as connected, outside the outbox (command replies).</summary>
-    void SendDirect(MqttApplicationMessage message);
-
-    /// <summary>Re-sends the births (agent state, NBIRTH/DBIRTH) before any more queued traffic.</summary>
-    void RequestRebirth();
-
-    /// <summary>Wakes the delivery loop (the format's readiness changed).</summary>
-    void Wake();
 }

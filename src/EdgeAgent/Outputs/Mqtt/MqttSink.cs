@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
-using EdgeAgent.Config;
 using EdgeAgent.Drivers;
-using EdgeAgent.Hosting;
-using EdgeAgent.Outputs.Outbox;
+using EdgeAgent.Outputs.Mqtt.Outbox;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -14,7 +12,8 @@ namespace EdgeAgent.Outputs.Mqtt;
 
 /// <summary>
 /// The MQTT northbound: one MQTTnet client (MQTT 3.1.1 or 5, TCP or TLS, persistent session, last will), a payload
-/// format (<see cref="JsonFormat"/> or Sparkplug B) and the delivery loop.
+/// format (<see cref="Json.JsonFormat"/> or <see cref="Sparkplug.SparkplugFormat"/>, chosen by the plug-in) and the
+/// delivery loop.
 /// <para>
 /// Delivery: every QoS 1 message goes through the <see cref="IMessageStore"/> — the durable SQLite outbox unless
 /// <c>outbox: off</c> — and is sent only once committed, in id order, with up to <see cref="MqttOptions.MaxInflight"/>
@@ -32,7 +31,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
     private const int PageSize = 1024;
 
     private readonly MqttOptions _options;
-    private readonly AgentContext _context;
+    private readonly MqttContext _context;
     private readonly ILogger _logger;
     private readonly IMessageStore _store;
     private readonly IMqttFormat _format;
@@ -50,12 +49,17 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
     private bool _wasConnected;
     private string? _lastError;
     private long _sessionStartId;
+    private int _disposed;
 
-    public MqttSink(MqttOptions options, AgentContext context, ILogger logger, IMessageStore? store = null)
+    /// <summary>
+    /// The sink for <paramref name="options"/>. <paramref name="format"/> makes the payload format given the sink as its
+    /// emitter (the plug-in picks JSON or Sparkplug); <paramref name="store"/> replaces the outbox (tests).
+    /// </summary>
+    internal MqttSink(MqttOptions options, MqttContext context, Func<IMqttEmitter, IMqttFormat> format, IMessageStore? store = null)
     {
         _options = options;
         _context = context;
-        _logger = logger;
+        _logger = context.Logger;
         var metrics = context.Metrics;
         _dropped = metrics.DroppedTotal("mqtt");
         _published = metrics.Get("edgeagent_mqtt_published_total", string.Empty, string.Empty);
@@ -64,11 +68,9 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
         _direct = Channel.CreateBounded<MqttApplicationMessage>(
             new BoundedChannelOptions(DirectQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => _dropped.Inc());
-        _store = store ?? OpenStore(options, context, logger);
+        _store = store ?? OpenStore(options, context);
         _tls = options.UseTls ? new MqttTls(options) : null;
-        _format = options.Format == "sparkplug"
-            ? new Sparkplug.SparkplugFormat(context, options, this, logger)
-            : new JsonFormat(context, options, this);
+        _format = format(this);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         context.Commands.Register("rebirth", (_, _) =>
@@ -91,7 +93,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
         var will = _format.Will();
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Broker.Host, _options.Port)
-            .WithClientId(_options.ClientId ?? _context.Config.Agent.Id)
+            .WithClientId(_options.ClientId ?? _context.AgentId)
             // Sparkplug 3.0 requires a clean session (its state is the bdSeq/seq session); JSON keeps the broker session.
             .WithCleanSession(_options.Format == "sparkplug")
             .WithKeepAlivePeriod(_options.KeepAlive)
@@ -121,15 +123,15 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
         return builder.Build();
     }
 
-    private static IMessageStore OpenStore(MqttOptions options, AgentContext context, ILogger logger)
+    private static IMessageStore OpenStore(MqttOptions options, MqttContext context)
     {
         if (!options.Outbox.Enabled)
         {
             return new MemoryOutbox(options.Outbox.MaxMessages, context.Metrics);
         }
 
-        var path = options.Outbox.Path ?? Path.Combine(context.Config.Agent.Data, "outbox.db");
-        return SqliteOutbox.Open(options.Outbox, path, context.Metrics, logger);
+        var path = options.Outbox.Path ?? Path.Combine(context.Data, "outbox.db");
+        return SqliteOutbox.Open(options.Outbox, path, context.Metrics, context.Logger);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -158,7 +160,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
             return;
         }
 
-        var message = JsonFormat.Message(topic, sparkplug ? _format.Prepare(new OutboxMessage(@class, topic, payload, retain, 0, true), false) : payload, 0, retain);
+        var message = MqttMessages.Create(topic, sparkplug ? _format.Prepare(new OutboxMessage(@class, topic, payload, retain, 0, true), false) : payload, 0, retain);
         _direct.Writer.TryWrite(message);
         Wake();
     }
@@ -219,8 +221,14 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
         _connected.Set(0);
     }
 
+    /// <summary>Stops the loop and closes the outbox. Idempotent: the component that owns the sink may dispose it before the host does.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

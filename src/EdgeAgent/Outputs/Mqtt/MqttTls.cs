@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using EdgeAgent.Config;
 using MQTTnet;
 
 namespace EdgeAgent.Outputs.Mqtt;
@@ -123,47 +122,5 @@ internal sealed class MqttTls
         var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
         Reason = $"TLS: the broker's certificate ({leaf.Subject}, issued by {leaf.Issuer}) does not chain to the CA in {_tls.Ca}: {status}";
         return false;
-    }
-}
-
-/// <summary>
-/// Why the agent cannot talk to the broker: <see cref="Broker"/> names it, <see cref="IsTransient"/> says whether
-/// waiting may help (a broker down: yes; refused credentials or an untrusted certificate: not without a config change).
-/// </summary>
-public sealed class MqttConnectionException : Exception
-{
-    public MqttConnectionException(string broker, string message, bool isTransient, Exception? inner = null)
-        : base(message, inner)
-    {
-        Broker = broker;
-        IsTransient = isTransient;
-    }
-
-    public string Broker { get; }
-    public bool IsTransient { get; }
-
-    /// <summary>One line for the log: the TLS reason when the handshake failed, else the innermost useful message.</summary>
-    internal static string Describe(Exception ex, MqttTls? tls)
-    {
-        if (tls?.Reason is { } reason)
-        {
-            return reason;
-        }
-
-        if (ex is MqttConnectionException)
-        {
-            return ex.Message;
-        }
-
-        var messages = new List<string>();
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (!string.IsNullOrWhiteSpace(e.Message) && !messages.Contains(e.Message))
-            {
-                messages.Add(e.Message);
-            }
-        }
-
-        return string.Join(": ", messages);
     }
 }

@@ -1,33 +1,29 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
-using EdgeAgent.Config;
 using EdgeAgent.Drivers;
-using EdgeAgent.Hosting;
-using EdgeAgent.Outputs.Outbox;
+using EdgeAgent.Outputs.Mqtt.Outbox;
 using EdgeAgent.Pipeline;
 using MQTTnet;
-using MQTTnet.Protocol;
 
-namespace EdgeAgent.Outputs.Mqtt;
+namespace EdgeAgent.Outputs.Mqtt.Json;
 
 /// <summary>
 /// The JSON topic contract of ARCHITECTURE.md: agent state, data per tag (or batched per source), equipment status,
 /// SPC results, alarms, source state, and commands in on <c>{site}/edge/{id}/cmd/#</c> with replies on
-/// <c>{site}/edge/{id}/reply/{path}</c>.
+/// <c>{site}/edge/{id}/reply/{path}</c> (answered by <see cref="CommandReplies"/>).
 /// </summary>
 internal sealed class JsonFormat : IMqttFormat
 {
     private static readonly byte[] Online = "online"u8.ToArray();
     private static readonly byte[] Offline = "offline"u8.ToArray();
 
-    private readonly AgentContext _context;
+    private readonly MqttContext _context;
     private readonly MqttOptions _options;
     private readonly IMqttEmitter _emitter;
+    private readonly CommandReplies _commands;
     private readonly string _site;
     private readonly string _stateTopic;
-    private readonly string _commandPrefix;
     private readonly string[] _dataTopics;
     private readonly string[] _tagNames;
     private readonly string[] _batchTopics;
@@ -35,20 +31,19 @@ internal sealed class JsonFormat : IMqttFormat
     private readonly Utf8JsonWriter _json;
     private readonly ConcurrentDictionary<string, MqttApplicationMessage> _retained = new(StringComparer.Ordinal);
 
-    public JsonFormat(AgentContext context, MqttOptions options, IMqttEmitter emitter)
+    public JsonFormat(MqttContext context, MqttOptions options, IMqttEmitter emitter)
     {
         _context = context;
         _options = options;
         _emitter = emitter;
-        var agent = context.Config.Agent;
-        _site = agent.Site;
-        _stateTopic = Topics.State(agent.Site, agent.Id);
-        _commandPrefix = Topics.Commands(agent.Site, agent.Id);
-        _dataTopics = context.Directory.Tags.Select(t => Topics.Data(agent.Site, t.Source, t.Name)).ToArray();
+        _commands = new CommandReplies(context, emitter);
+        _site = context.Site;
+        _stateTopic = Topics.State(context.Site, context.AgentId);
+        _dataTopics = context.Directory.Tags.Select(t => Topics.Data(context.Site, t.Source, t.Name)).ToArray();
         _tagNames = context.Directory.Tags.Select(t => t.Name).ToArray();
-        _batchTopics = context.Directory.Sources.Select(s => Topics.DataBatch(agent.Site, s)).ToArray();
+        _batchTopics = context.Directory.Sources.Select(s => Topics.DataBatch(context.Site, s)).ToArray();
         _json = new Utf8JsonWriter(_buffer);
-        Subscriptions = [_commandPrefix + "#"];
+        Subscriptions = [_commands.Subscription];
     }
 
     public IReadOnlyList<string> Subscriptions { get; }
@@ -132,7 +127,7 @@ internal sealed class JsonFormat : IMqttFormat
                 _emitter.Emit(MessageClass.Spc, _options.Qos.Spc, Topics.Spc(_site, spc.Characteristic), JsonPayloads.Spc(spc), false);
                 break;
             case SourceStateEvent source when (_options.Streams & MqttStreams.Status) != 0:
-                EmitRetained(Topics.SourceState(_site, _context.Config.Agent.Id, source.Source), JsonPayloads.SourceState(source));
+                EmitRetained(Topics.SourceState(_site, _context.AgentId, source.Source), JsonPayloads.SourceState(source));
                 break;
         }
     }
@@ -140,7 +135,7 @@ internal sealed class JsonFormat : IMqttFormat
     private void EmitRetained(string topic, byte[] payload)
     {
         // Remembered so that a rebirth can publish the current status of everything again.
-        _retained[topic] = Message(topic, payload, _options.Qos.Status, retain: true);
+        _retained[topic] = MqttMessages.Create(topic, payload, _options.Qos.Status, retain: true);
         _emitter.Emit(MessageClass.Status, _options.Qos.Status, topic, payload, true);
     }
 
@@ -164,7 +159,7 @@ internal sealed class JsonFormat : IMqttFormat
                     continue; // never read yet
                 }
 
-                births.Add(Message(_dataTopics[id], JsonPayloads.Sample(latest), _options.Qos.Data, retain: false));
+                births.Add(MqttMessages.Create(_dataTopics[id], JsonPayloads.Sample(latest), _options.Qos.Data, retain: false));
             }
         }
 
@@ -173,36 +168,8 @@ internal sealed class JsonFormat : IMqttFormat
 
     public byte[] Prepare(OutboxMessage message, bool beforeBirth) => message.Payload;
 
-    public async Task OnMessageAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
-    {
-        if (!message.Topic.StartsWith(_commandPrefix, StringComparison.Ordinal))
-        {
-            return;
-        }
+    public Task OnMessageAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
+        _commands.TryHandleAsync(message, cancellationToken);
 
-        var path = message.Topic[_commandPrefix.Length..];
-        var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
-        var result = await _context.Commands.DispatchAsync(path, payload, cancellationToken).ConfigureAwait(false);
-        var reply = JsonPayloads.Reply(result.Ok, result.Error, DateTime.UtcNow);
-        var topic = string.IsNullOrEmpty(message.ResponseTopic) ? Topics.Reply(_site, _context.Config.Agent.Id, path) : message.ResponseTopic;
-        var answer = Message(topic, reply, 1, retain: false);
-        if (message.CorrelationData is { Length: > 0 } correlation)
-        {
-            answer.CorrelationData = correlation;
-        }
-
-        _emitter.SendDirect(answer);
-    }
-
-    private MqttApplicationMessage State(byte[] payload) => Message(_stateTopic, payload, 1, retain: true);
-
-    internal static MqttApplicationMessage Message(string topic, byte[] payload, int qos, bool retain) => new()
-    {
-        Topic = topic,
-        Payload = new ReadOnlySequence<byte>(payload),
-        QualityOfServiceLevel = qos == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce,
-        Retain = retain,
-    };
-
-    internal static string Text(MqttApplicationMessage message) => Encoding.UTF8.GetString(message.Payload);
+    private MqttApplicationMessage State(byte[] payload) => MqttMessages.Create(_stateTopic, payload, 1, retain: true);
 }

@@ -1,4 +1,4 @@
-namespace EdgeAgent.Outputs.Outbox;
+namespace EdgeAgent.Outputs.Mqtt.Outbox;
 
 /// <summary>
 /// What a message is, for the outbox's drop policy: when the outbox is over its bounds the oldest <see cref="Data"/>

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using EdgeAgent.Pipeline;
 
-namespace EdgeAgent.Outputs.Outbox;
+namespace EdgeAgent.Outputs.Mqtt.Outbox;
 
 /// <summary>
 /// The QoS 1 queue when <c>outbox: off</c>: same delivery semantics as <see cref="SqliteOutbox"/> (in order, resent from

@@ -1,4 +1,4 @@
-namespace EdgeAgent.Outputs.Outbox;
+namespace EdgeAgent.Outputs.Mqtt.Outbox;
 
 /// <summary>
 /// <c>outputs.mqtt.outbox</c>: the durable store-and-forward queue in <c>{agent.data}/outbox.db</c>.

@@ -4,7 +4,7 @@ using EdgeAgent.Pipeline;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeAgent.Outputs.Outbox;
+namespace EdgeAgent.Outputs.Mqtt.Outbox;
 
 /// <summary>
 /// The durable outbox: SQLite in WAL mode, one writer task that commits what producers queued in batched transactions

@@ -1,19 +1,15 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using EdgeAgent.Config;
 using EdgeAgent.Drivers;
-using EdgeAgent.Hosting;
-using EdgeAgent.Outputs.Mqtt;
-using EdgeAgent.Outputs.Outbox;
-using EdgeAgent.Outputs.Sparkplug.Proto;
+using EdgeAgent.Outputs.Mqtt.Outbox;
+using EdgeAgent.Outputs.Mqtt.Sparkplug.Proto;
 using EdgeAgent.Pipeline;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
-using MQTTnet.Protocol;
 
-namespace EdgeAgent.Outputs.Sparkplug;
+namespace EdgeAgent.Outputs.Mqtt.Sparkplug;
 
 /// <summary>
 /// Sparkplug B 3.0 (<c>format: sparkplug</c>): agent.id is the edge node, each source and each equipment a device.
@@ -31,6 +27,7 @@ namespace EdgeAgent.Outputs.Sparkplug;
 /// appended by <see cref="Prepare"/> when a message is sent, because a message queued in the outbox during an outage
 /// belongs to the session that sends it. Such messages (made before the current NBIRTH) are marked
 /// <c>is_historical</c>. bdSeq increments with every connect and survives restarts (<c>{agent.data}/sparkplug-bdseq</c>).
+/// Commands on <c>{site}/edge/{id}/cmd/#</c> are answered as in the JSON format (<see cref="CommandReplies"/>).
 /// </summary>
 internal sealed partial class SparkplugFormat : IMqttFormat
 {
@@ -45,11 +42,11 @@ internal sealed partial class SparkplugFormat : IMqttFormat
     internal const uint StringType = 12;
     internal const uint DateTime = 13;
 
-    private readonly AgentContext _context;
+    private readonly MqttContext _context;
     private readonly MqttOptions _options;
     private readonly IMqttEmitter _emitter;
     private readonly ILogger _logger;
-    private readonly JsonFormat _commands;
+    private readonly CommandReplies _commands;
     private readonly string _group;
     private readonly string _node;
     private readonly string _stateTopic;
@@ -70,20 +67,19 @@ internal sealed partial class SparkplugFormat : IMqttFormat
     private long _bdSeq = -1;
     private volatile bool _hostOnline;
 
-    public SparkplugFormat(AgentContext context, MqttOptions options, IMqttEmitter emitter, ILogger logger)
+    public SparkplugFormat(MqttContext context, MqttOptions options, IMqttEmitter emitter)
     {
         _context = context;
         _options = options;
         _emitter = emitter;
-        _logger = logger;
-        _commands = new JsonFormat(context, options, emitter);
-        var agent = context.Config.Agent;
-        _group = options.Group ?? agent.Site[(agent.Site.LastIndexOf('/') + 1)..];
-        _node = agent.Id;
+        _logger = context.Logger;
+        _commands = new CommandReplies(context, emitter);
+        _group = options.Group ?? context.Site[(context.Site.LastIndexOf('/') + 1)..];
+        _node = context.AgentId;
         _sources = context.Directory.Sources;
         _sourceDown = new bool[_sources.Length];
-        _equipment = context.Config.Equipment.Select(e => e.Name).ToArray();
-        _characteristics = context.Config.Characteristics.Select(c => c.Name).ToArray();
+        _equipment = context.Equipment.ToArray();
+        _characteristics = context.Characteristics.ToArray();
         var next = (ulong)context.Directory.Count + 1;
         _bdSeqAlias = next++;
         _rebirthAlias = next++;
@@ -93,10 +89,10 @@ internal sealed partial class SparkplugFormat : IMqttFormat
         _equipmentBase = next;
         _stateTopic = options.PrimaryHost is { } host ? $"{Namespace}/STATE/{host}" : string.Empty;
         _ncmdTopic = Topic("NCMD");
-        _bdSeqFile = Path.Combine(agent.Data, "sparkplug-bdseq");
+        _bdSeqFile = Path.Combine(context.Data, "sparkplug-bdseq");
         _hostOnline = options.PrimaryHost is null;
         var subscriptions = new List<string> { _ncmdTopic, Topic("DCMD") + "/+" };
-        subscriptions.AddRange(_commands.Subscriptions);
+        subscriptions.Add(_commands.Subscription);
         if (_stateTopic.Length > 0)
         {
             subscriptions.Add(_stateTopic);
@@ -377,7 +373,7 @@ internal sealed partial class SparkplugFormat : IMqttFormat
             case AlarmEvent alarm when (_options.Streams & MqttStreams.Alarms) != 0:
                 // The alarm as its JSON document (the same fields as the JSON topic) in one String metric.
                 var alarmData = new Payload { Timestamp = Now() };
-                alarmData.Metrics.Add(new Payload.Types.Metric { Alias = _alarmAlias, Datatype = StringType, StringValue = Encoding.UTF8.GetString(JsonPayloads.Alarm(alarm)), Timestamp = Millis(alarm.Ts.Ticks) });
+                alarmData.Metrics.Add(new Payload.Types.Metric { Alias = _alarmAlias, Datatype = StringType, StringValue = Encoding.UTF8.GetString(AlarmDocument.Write(alarm)), Timestamp = Millis(alarm.Ts.Ticks) });
                 _emitter.Emit(MessageClass.Alarm, _options.Qos.Alarms, Topic("NDATA"), alarmData.ToByteArray(), false, sparkplug: true);
                 break;
         }
@@ -483,7 +479,7 @@ internal sealed partial class SparkplugFormat : IMqttFormat
         }
         else
         {
-            await _commands.OnMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            await _commands.TryHandleAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -548,13 +544,8 @@ internal sealed partial class SparkplugFormat : IMqttFormat
         }
     }
 
-    internal static MqttApplicationMessage Message(string topic, byte[] payload, int qos, bool retain) => new()
-    {
-        Topic = topic,
-        Payload = new ReadOnlySequence<byte>(payload),
-        QualityOfServiceLevel = qos == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce,
-        Retain = retain,
-    };
+    private static MqttApplicationMessage Message(string topic, byte[] payload, int qos, bool retain) =>
+        MqttMessages.Create(topic, payload, qos, retain);
 
     [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "Sparkplug rebirth requested (NCMD Node Control/Rebirth)")]
     private static partial void LogRebirth(ILogger logger);

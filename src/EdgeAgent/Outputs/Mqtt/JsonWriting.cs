@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace EdgeAgent.Outputs.Mqtt;
+
+/// <summary>
+/// The JSON writing rules every MQTT JSON document follows (the JSON topics, the alarm document Sparkplug carries, command
+/// replies): Utf8JsonWriter without reflection, a NaN or infinite number written as null.
+/// </summary>
+internal static class JsonWriting
+{
+    public static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            body(json);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void WriteNumber(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    public static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    public static void WriteObject(Utf8JsonWriter json, string name, object? value)
+    {
+        switch (value)
+        {
+            case null: json.WriteNull(name); break;
+            case string s: json.WriteString(name, s); break;
+            case bool b: json.WriteBoolean(name, b); break;
+            case double d: WriteNumber(json, name, d); break;
+            case float f: WriteNumber(json, name, f); break;
+            case int i: json.WriteNumber(name, i); break;
+            case long l: json.WriteNumber(name, l); break;
+            case decimal m: json.WriteNumber(name, m); break;
+            case DateTime t: json.WriteString(name, t); break;
+            case DateTimeOffset t: json.WriteString(name, t); break;
+            case IFormattable f: json.WriteString(name, f.ToString(null, CultureInfo.InvariantCulture)); break;
+            default: json.WriteString(name, value.ToString()); break;
+        }
+    }
+}
