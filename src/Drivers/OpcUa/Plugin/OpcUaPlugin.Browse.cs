@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeAgent.Drivers.OpcUa;
 using EdgeAgent.Drivers.OpcUa.Client;
 using EdgeAgent.Drivers.OpcUa.Encoding;
 using EdgeAgent.Drivers.OpcUa.SecureChannel;

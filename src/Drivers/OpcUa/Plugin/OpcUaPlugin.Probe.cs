@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Config;
+using EdgeAgent.Drivers.OpcUa;
 using EdgeAgent.Drivers.OpcUa.Client;
 using EdgeAgent.Drivers.OpcUa.Encoding;
 using EdgeAgent.Drivers.OpcUa.SecureChannel;

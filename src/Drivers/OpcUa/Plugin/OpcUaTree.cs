@@ -1,3 +1,4 @@
+using EdgeAgent.Drivers.OpcUa;
 using EdgeAgent.Drivers.OpcUa.Client;
 using EdgeAgent.Drivers.OpcUa.Encoding;
 using EdgeAgent.Drivers.OpcUa.SecureChannel;
