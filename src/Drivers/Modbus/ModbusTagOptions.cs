@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace EdgeAgent.Drivers.Modbus;
 
 /// <summary>
@@ -37,33 +39,36 @@ public sealed record ModbusTagOptions
         _ => length,
     };
 
-    /// <summary>The problem with this combination of keys, or null when valid.</summary>
-    public string? Validate()
+    /// <summary>
+    /// The problem with this combination of keys, or null when valid: which field is wrong and why (the message reads
+    /// as the <see cref="ModbusTagProblem"/> itself converts to text, so callers that only want the message keep a string).
+    /// </summary>
+    public ModbusTagProblem? Validate()
     {
         var bitTable = ModbusLimits.IsBitTable(Address.Table);
         if ((bitTable || Address.IsBitOfRegister) && Type != ModbusDataType.Bool)
         {
-            return $"address {Address} holds a single bit: type must be bool, found {Type.ToString().ToLowerInvariant()}";
+            return new(ModbusTagField.Type, $"address {Address} holds a single bit: type must be bool, found {Type.ToString().ToLowerInvariant()}");
         }
 
         if (!bitTable && !Address.IsBitOfRegister && Type == ModbusDataType.Bool)
         {
-            return $"type bool on register address {Address} needs a bit: write {Address}.0 … {Address}.15";
+            return new(ModbusTagField.Type, $"type bool on register address {Address} needs a bit: write {Address}.0 … {Address}.15");
         }
 
         if (Type == ModbusDataType.String && (Length < 1 || Length > ModbusLimits.MaxReadRegisters))
         {
-            return $"type string needs length (registers, 2 characters each) in 1..{ModbusLimits.MaxReadRegisters}, found {Length}";
+            return new(ModbusTagField.Length, $"type string needs length (registers, 2 characters each) in 1..{ModbusLimits.MaxReadRegisters}, found {Length}");
         }
 
         if (Type != ModbusDataType.String && Length != 0)
         {
-            return "length applies to type string only";
+            return new(ModbusTagField.Length, "length applies to type string only");
         }
 
         if (Address.Offset + Count > 0x10000)
         {
-            return $"address {Address} with {Count} registers passes the last address 65535";
+            return new(ModbusTagField.Address, $"address {Address} with {Count} registers passes the last address 65535");
         }
 
         return null;
@@ -72,4 +77,27 @@ public sealed record ModbusTagOptions
     /// <summary>Default type for an address: bool for bits, uint16 for registers.</summary>
     public static ModbusDataType DefaultType(ModbusAddress address) =>
         ModbusLimits.IsBitTable(address.Table) || address.IsBitOfRegister ? ModbusDataType.Bool : ModbusDataType.UInt16;
+}
+
+/// <summary>The field of a <see cref="ModbusTagOptions"/> a validation problem is about.</summary>
+public enum ModbusTagField : byte
+{
+    /// <summary><see cref="ModbusTagOptions.Address"/>: the tag, with its type's register count, passes address 65535.</summary>
+    Address,
+
+    /// <summary><see cref="ModbusTagOptions.Type"/>: a numeric type on a single bit, or bool on a whole register.</summary>
+    Type,
+
+    /// <summary><see cref="ModbusTagOptions.Length"/>: a string without a valid length, or a length on a non-string.</summary>
+    Length,
+}
+
+/// <summary>What is wrong with a <see cref="ModbusTagOptions"/>: the field, and a message for people.</summary>
+public sealed record ModbusTagProblem(ModbusTagField Field, string Message)
+{
+    /// <summary>The message, for callers that only report text.</summary>
+    [return: NotNullIfNotNull(nameof(problem))]
+    public static implicit operator string?(ModbusTagProblem? problem) => problem?.Message;
+
+    public override string ToString() => Message;
 }

@@ -34,7 +34,7 @@ public class CliTests
     [Fact]
     public async Task Validate_with_plan_prints_the_merged_modbus_requests()
     {
-        await using var p = ChildProcess.EdgeAgent("validate", "--config", Repo.PathOf("config", "examples", "modbus.yaml"), "--plan");
+        await using var p = ChildProcess.EdgeAgent("validate", "--config", Repo.PathOf("src", "Drivers", "Modbus", "example.yaml"), "--plan");
         Assert.Equal(0, await p.WaitForExitAsync());
         Assert.Contains("press1: unit 1 FC3 hr:100+18 (7 tags) [diameter, pressure, count, temp, fault_code, ready, recipe]", p.Stdout);
     }

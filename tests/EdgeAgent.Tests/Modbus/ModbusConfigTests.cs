@@ -13,7 +13,7 @@ public class ModbusConfigTests
     [Fact]
     public void The_example_validates_and_plans_five_requests_for_ten_tags()
     {
-        var (config, errors) = ConfigLoader.TryLoad(Repo.PathOf("config", "examples", "modbus.yaml"));
+        var (config, errors) = ConfigLoader.TryLoad(Repo.PathOf("src", "Drivers", "Modbus", "example.yaml"));
         Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
         var source = Assert.Single(config!.Sources);
         var options = Assert.IsType<ModbusSourceOptions>(source.Options);
@@ -140,7 +140,7 @@ public sealed class ModbusCliTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The map of config/examples/modbus.yaml, encoded by pymodbus's side with Python's struct module.
+        // The map of src/Drivers/Modbus/example.yaml, encoded by pymodbus's side with Python's struct module.
         var map = new Dictionary<string, object>
         {
             ["1"] = new
@@ -202,7 +202,7 @@ public sealed class ModbusCliTests : IAsyncLifetime
     [Fact]
     public async Task Read_prints_every_tag_of_the_example_Good()
     {
-        await using var read = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "edgeagent.dll"), "read", "--config", Repo.PathOf("config", "examples", "modbus.yaml")],
+        await using var read = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "edgeagent.dll"), "read", "--config", Repo.PathOf("src", "Drivers", "Modbus", "example.yaml")],
             env: new Dictionary<string, string> { ["MODBUS_ENDPOINT"] = $"127.0.0.1:{_port}" });
         var exit = await read.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.True(exit == 0, read.Stdout + read.Stderr);

@@ -17,7 +17,7 @@ public sealed class OpcUaConfigTests
     [Fact]
     public void The_example_validates()
     {
-        var (config, errors) = ConfigLoader.TryLoad(Repo.PathOf("config", "examples", "opcua.yaml"));
+        var (config, errors) = ConfigLoader.TryLoad(Repo.PathOf("src", "Drivers", "OpcUa", "example.yaml"));
         Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
         var source = Assert.Single(config!.Sources);
         var options = Assert.IsType<OpcUaSourceOptions>(source.Options);
@@ -132,7 +132,7 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
     [Fact]
     public async Task The_example_reads_every_tag_good_through_the_factory()
     {
-        var yaml = File.ReadAllText(Repo.PathOf("config", "examples", "opcua.yaml"))
+        var yaml = File.ReadAllText(Repo.PathOf("src", "Drivers", "OpcUa", "example.yaml"))
             .Replace("${OPCUA_ENDPOINT:-opc.tcp://127.0.0.1:4841/UA/EdgeAgentTest}", _endpoint, StringComparison.Ordinal);
         var (config, errors) = ConfigLoader.TryParse(yaml, "opcua.yaml");
         Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
