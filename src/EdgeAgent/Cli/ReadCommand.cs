@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
-using EdgeAgent.Outputs.Mqtt;
+using EdgeAgent.Outputs.Mqtt.Json;
 using EdgeAgent.Hosting;
 using Microsoft.Extensions.Logging;
 

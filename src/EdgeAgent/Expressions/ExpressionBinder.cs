@@ -1,4 +1,5 @@
 using EdgeAgent.Config;
+using EdgeAgent.Pipeline;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

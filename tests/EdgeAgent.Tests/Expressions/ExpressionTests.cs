@@ -1,5 +1,6 @@
 using CsCheck;
 using EdgeAgent.Hosting;
+using EdgeAgent.Pipeline;
 using EdgeAgent.Config;
 using EdgeAgent.Equipment;
 using EdgeAgent.Expressions;
@@ -205,6 +206,6 @@ public class ExpressionTests
         Assert.Equal("press1/hot", alarm.Id);
         Assert.Equal(TimeSpan.FromSeconds(5), alarm.OnDelay);
         Assert.Equal("high", alarm.Priority);
-        Assert.Equal([new EdgeAgent.Alarms.ContextTag("press1.count", 2)], alarm.Context);
+        Assert.Equal([new EdgeAgent.Pipeline.ContextTag("press1.count", 2)], alarm.Context);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeAgent.Hosting;
+using EdgeAgent.Pipeline;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers.Modbus;
 using EdgeAgent.Tests.Support;
@@ -23,9 +24,9 @@ public class ModbusConfigTests
         Assert.Equal((ModbusDataType.String, 8), (recipe.Type, recipe.Length));
         Assert.Equal(new ModbusAddress(ModbusTable.HoldingRegister, 106), ((ModbusTagOptions)source.Tags.Single(t => t.Name == "temp").Options!).Address);
         // hr:100..117 in one request; ir, coil, di one each.
-        var plan = ModbusDriverFactory.Plan(source);
+        var plan = EdgeAgent.Drivers.Modbus.Plugin.ModbusPlugin.Plan(source);
         Assert.Equal(4, plan.Count);
-        Assert.Contains(ModbusDriverFactory.DescribePlan(source), l => l.Contains("FC3 hr:100+18 (7 tags)", StringComparison.Ordinal));
+        Assert.Contains(new EdgeAgent.Drivers.Modbus.Plugin.ModbusPlugin().DescribePlan(source), l => l.Contains("FC3 hr:100+18 (7 tags)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -128,7 +129,7 @@ public class ModbusConfigTests
         var options = (ModbusSourceOptions)config!.Sources[0].Options!;
         Assert.Equal((7, 9600, System.IO.Ports.Parity.None), (options.Unit, options.Serial!.Baud, options.Serial.Parity));
         Assert.Equal((byte)8, ((ModbusTagOptions)config.Sources[0].Tags[1].Options!).UnitId);
-        Assert.Contains(ModbusDriverFactory.DescribePlan(config.Sources[0]), l => l.Contains("ms of bus time per poll at 9600 baud", StringComparison.Ordinal));
+        Assert.Contains(new EdgeAgent.Drivers.Modbus.Plugin.ModbusPlugin().DescribePlan(config.Sources[0]), l => l.Contains("ms of bus time per poll at 9600 baud", StringComparison.Ordinal));
     }
 }
 

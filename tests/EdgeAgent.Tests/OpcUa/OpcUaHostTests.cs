@@ -1,4 +1,5 @@
 using EdgeAgent.Hosting;
+using EdgeAgent.Pipeline;
 using EdgeAgent.Cli;
 using EdgeAgent.Config;
 using EdgeAgent.Drivers;
@@ -101,7 +102,7 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
     {
         await using var client = await UaClient.ConnectAsync(new UaClientOptions { EndpointUrl = _endpoint });
         var output = new StringWriter();
-        await BrowseCommand.PrintAsync(client, NodeId.Parse("ns=2;s=Demo"), 1, output, CancellationToken.None);
+        await EdgeAgent.Drivers.OpcUa.Plugin.OpcUaTree.PrintAsync(client, NodeId.Parse("ns=2;s=Demo"), 1, output, CancellationToken.None);
         var lines = output.ToString().Split('\n');
         Assert.StartsWith("2:Demo  ns=2;s=Demo  Object", lines[0]);
         Assert.Contains(lines, l => l.Contains("2:Double  ns=2;s=Demo.Double  Variable  Double = 10.01", StringComparison.Ordinal));

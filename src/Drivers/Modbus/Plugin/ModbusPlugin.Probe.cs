@@ -26,7 +26,7 @@ public sealed partial class ModbusPlugin : IProbeCapability
     [
         new(UnitOption, "Modbus unit id (default 1).", "1"),
         new(ReadOption, "What to read: TABLE:START:COUNT, e.g. hr:0:125, ir:10:4, coil:0:64 (default hr:0:1).", "hr:0:1"),
-        new(CountOption, "Reads to send (default 1000).", "1000"),
+        new(CountOption, "Reads to send (default 1000).", "1000", false, "-n"),
         new(InFlightOption, "Modbus TCP: requests kept outstanding at once (pipelining; default 1).", "1"),
         new(TimeoutOption, "Per-request timeout (default 1s).", "1s"),
     ];
