@@ -174,7 +174,8 @@ public static class ConfigLoader
                 map.ErrorHere("missing required key 'tags' (a source needs at least one tag)");
             }
 
-            foreach (var tagMap in Tags.Read(map))
+            // Missing tags are reported above with the reason; the list itself is read as optional.
+            foreach (var tagMap in map.MapList(Tags.Name))
             {
                 var (tagName, tagValid) = TagName.ReadChecked(tagMap);
                 if (tagValid && !tagNames.TryAdd(tagName, tagMap.ValueMark(TagName.Name)))

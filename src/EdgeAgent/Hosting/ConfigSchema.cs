@@ -14,10 +14,13 @@ public static class ConfigSchema
 {
     public const string FileName = "edgeagent.schema.json";
 
-    public static string Generate() => SchemaDefinitions.Write(Build());
+    /// <summary>The schema of the built-in drivers and components, as committed.</summary>
+    public static string Generate() => SchemaDefinitions.Write(Build(Plugins.BuiltInDrivers));
 
-    public static JsonObject Build()
+    /// <summary>The schema for <paramref name="drivers"/> (default: every registered driver, embedders' included).</summary>
+    public static JsonObject Build(IReadOnlyList<IDriverPlugin>? drivers = null)
     {
+        drivers ??= Plugins.Drivers;
         var defs = new SchemaDefinitions();
         var properties = new JsonObject
         {
@@ -26,7 +29,7 @@ public static class ConfigSchema
             {
                 ["type"] = "array",
                 ["description"] = "Where samples come from. Each source has a unique name and a driver.",
-                ["items"] = defs.Ref("source", () => Source(defs)),
+                ["items"] = defs.Ref("source", () => Source(defs, drivers)),
             },
         };
         foreach (var plugin in Plugins.Components)
@@ -54,17 +57,17 @@ public static class ConfigSchema
     }
 
     /// <summary>A source: the common keys, then per <c>driver:</c> value the driver's keys and its tags' schema.</summary>
-    private static JsonObject Source(SchemaDefinitions defs)
+    private static JsonObject Source(SchemaDefinitions defs, IReadOnlyList<IDriverPlugin> drivers)
     {
         var common = ConfigLoader.SourceKeys.Properties(defs);
         common[ConfigLoader.Driver.Name] = new JsonObject
         {
-            ["enum"] = SchemaDefinitions.Array(Plugins.DriverNames),
+            ["enum"] = SchemaDefinitions.Array(drivers.SelectMany(d => d.Drivers)),
             ["description"] = ConfigLoader.Driver.Description,
         };
         common[ConfigLoader.Tags.Name] = new JsonObject { ["type"] = "array" };
         var branches = new JsonArray();
-        foreach (var plugin in Plugins.Drivers)
+        foreach (var plugin in drivers)
         {
             foreach (var driver in plugin.Drivers)
             {

@@ -8,25 +8,31 @@ namespace EdgeAgent.Hosting;
 /// </summary>
 public static class Plugins
 {
-    private static readonly List<IDriverPlugin> DriverList =
+    private static readonly IDriverPlugin[] BuiltIn =
     [
         new Drivers.Simulator.Plugin.SimulatorPlugin(),
         new Drivers.Modbus.Plugin.ModbusPlugin(),
         new Drivers.OpcUa.Plugin.OpcUaPlugin(),
     ];
 
+    private static readonly List<IDriverPlugin> DriverList = [.. BuiltIn];
+
     /// <summary>In registration order: the alarm list first, because characteristics and equipment raise alarms through it.</summary>
     private static readonly List<IComponentPlugin> ComponentList =
     [
         new Alarms.AlarmsPlugin(),
-        new Equipment.EquipmentPlugin(),
         new Characteristics.CharacteristicsPlugin(),
+        new Equipment.EquipmentPlugin(),
         new Outputs.Mqtt.Plugin.MqttPlugin(),
         new Outputs.Influx.InfluxPlugin(),
         new Outputs.Prometheus.PrometheusPlugin(),
     ];
 
+    /// <summary>The built-in drivers and those added with <see cref="Register"/>.</summary>
     public static IReadOnlyList<IDriverPlugin> Drivers => DriverList;
+
+    /// <summary>The drivers this build ships with (what the committed schema describes).</summary>
+    public static IReadOnlyList<IDriverPlugin> BuiltInDrivers => BuiltIn;
 
     public static IReadOnlyList<IComponentPlugin> Components => ComponentList;
 

@@ -87,7 +87,7 @@ public class SchemaTests
     public static TheoryData<string> Plugins_with_keys()
     {
         var data = new TheoryData<string>();
-        foreach (var driver in Plugins.DriverNames)
+        foreach (var driver in Plugins.BuiltInDrivers.SelectMany(d => d.Drivers))
         {
             data.Add("driver " + driver);
         }
