@@ -153,7 +153,10 @@ public sealed partial class ConfigMap
 
         if (value < min || value > max)
         {
-            Error(key, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, found {text}");
+            // A bound that is infinite is no bound: say only the one that is.
+            Error(key, double.IsPositiveInfinity(max) ? $"must be at least {min.ToString(CultureInfo.InvariantCulture)}, found {text}"
+                : double.IsNegativeInfinity(min) ? $"must be at most {max.ToString(CultureInfo.InvariantCulture)}, found {text}"
+                : $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, found {text}");
             return null;
         }
 
