@@ -79,10 +79,3 @@ public sealed class AgentContext
     /// <summary>Connects <see cref="Publish"/> to the router (the host, once).</summary>
     public void Attach(Action<AgentEvent> publish) => _publish = publish;
 }
-
-/// <summary>Who publishes events about a named thing: an SPC characteristic or a piece of equipment.</summary>
-public enum ProducerKind : byte
-{
-    Characteristic,
-    Equipment,
-}
