@@ -87,23 +87,14 @@ internal sealed class JsonFormat : IMqttFormat
     {
         var sourceOf = _context.Directory.SourceOf;
         var start = 0;
-        while (start < samples.Length)
+        while (SourceRuns.Next(samples, sourceOf, ref start, out var source, out var end))
         {
-            if ((uint)samples[start].TagId >= (uint)sourceOf.Length)
-            {
-                start++;
-                continue;
-            }
-
-            var source = sourceOf[samples[start].TagId];
             _buffer.ResetWrittenCount();
             _json.Reset(_buffer);
             _json.WriteStartArray();
-            var end = start;
-            while (end < samples.Length && (uint)samples[end].TagId < (uint)sourceOf.Length && sourceOf[samples[end].TagId] == source)
+            for (var i = start; i < end; i++)
             {
-                JsonPayloads.WriteTaggedSample(_json, _tagNames[samples[end].TagId], samples[end]);
-                end++;
+                JsonPayloads.WriteTaggedSample(_json, _tagNames[samples[i].TagId], samples[i]);
             }
 
             _json.WriteEndArray();

@@ -297,21 +297,12 @@ internal sealed partial class SparkplugFormat : IMqttFormat
 
         var sourceOf = _context.Directory.SourceOf;
         var start = 0;
-        while (start < samples.Length)
+        while (SourceRuns.Next(samples, sourceOf, ref start, out var source, out var end))
         {
-            if ((uint)samples[start].TagId >= (uint)sourceOf.Length)
-            {
-                start++;
-                continue;
-            }
-
-            var source = sourceOf[samples[start].TagId];
             var payload = new Payload { Timestamp = Now() };
-            var end = start;
-            while (end < samples.Length && (uint)samples[end].TagId < (uint)sourceOf.Length && sourceOf[samples[end].TagId] == source)
+            for (var i = start; i < end; i++)
             {
-                payload.Metrics.Add(Metric(samples[end], samples[end].TagId));
-                end++;
+                payload.Metrics.Add(Metric(samples[i], samples[i].TagId));
             }
 
             _emitter.Emit(MessageClass.Data, _options.Qos.Data, DeviceTopic("DDATA", _sources[source]), payload.ToByteArray(), false, sparkplug: true);
