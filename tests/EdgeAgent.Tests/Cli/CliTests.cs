@@ -40,6 +40,25 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Schema_prints_the_committed_schema_and_writes_it_with_output()
+    {
+        var committed = await File.ReadAllTextAsync(Repo.PathOf("config", "edgeagent.schema.json"));
+        await using (var p = ChildProcess.EdgeAgent("schema"))
+        {
+            Assert.Equal(0, await p.WaitForExitAsync());
+            Assert.Equal(committed, p.Stdout);
+        }
+
+        var file = Path.Combine(Directory.CreateTempSubdirectory("edgeagent-schema").FullName, "schema.json");
+        await using (var p = ChildProcess.EdgeAgent("schema", "--output", file))
+        {
+            Assert.Equal(0, await p.WaitForExitAsync());
+        }
+
+        Assert.Equal(committed, await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
     public async Task Validate_names_a_missing_file()
     {
         await using var p = ChildProcess.EdgeAgent("validate", "--config", "/nonexistent/edge.yaml");
