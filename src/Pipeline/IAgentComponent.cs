@@ -6,7 +6,10 @@ public interface IAgentComponent : IAsyncDisposable
     /// <summary>Called once while the agent is built: subscribe consumers, add sinks, register commands.</summary>
     void Register(AgentContext context);
 
-    /// <summary>Called after the pipeline runs (e.g. restore state, start timers).</summary>
+    /// <summary>
+    /// Called once every component has registered and the router is built, before the sinks start: start timers and
+    /// background loops, and whatever a sink needs before its first connect (the embedded MQTT broker).
+    /// </summary>
     Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     ValueTask IAsyncDisposable.DisposeAsync() => ValueTask.CompletedTask;

@@ -68,14 +68,15 @@ public sealed partial class Agent : IAsyncDisposable
         Pipeline = pipeline;
         Context.Attach(pipeline.Publish);
 
-        foreach (var sink in Context.Sinks)
-        {
-            await sink.StartAsync(stoppingToken).ConfigureAwait(false);
-        }
-
+        // Components first: they start what sinks need before their first connect (the embedded MQTT broker).
         foreach (var component in _components)
         {
             await component.StartAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        foreach (var sink in Context.Sinks)
+        {
+            await sink.StartAsync(stoppingToken).ConfigureAwait(false);
         }
 
         using var sourcesStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

@@ -44,6 +44,7 @@ public sealed class PluginTests : IDisposable
         var options = MqttOptions.EmbeddedDefault with { Broker = new Uri($"mqtt://127.0.0.1:{port}") };
         var component = new MqttPlugin().Create(options, context)!;
         component.Register(context);
+        await component.StartAsync(CancellationToken.None); // as the host does: components start before sinks
         var sink = Assert.IsType<MqttSink>(Assert.Single(context.Sinks));
         await using var watcher = await Watcher.ConnectAsync(port, "t/plugin/#");
         await sink.StartAsync(CancellationToken.None);
@@ -75,6 +76,7 @@ public sealed class PluginTests : IDisposable
         var options = MqttOptions.EmbeddedDefault with { Broker = new Uri($"mqtt://127.0.0.1:{port}"), Format = "sparkplug" };
         var component = new MqttPlugin().Create(options, context)!;
         component.Register(context);
+        await component.StartAsync(CancellationToken.None); // as the host does: components start before sinks
         var sink = Assert.IsType<MqttSink>(Assert.Single(context.Sinks));
         await using var watcher = await Watcher.ConnectAsync(port, "#");
         await sink.StartAsync(CancellationToken.None);

@@ -7,13 +7,15 @@ namespace EdgeAgent.Outputs.Mqtt.Plugin;
 
 /// <summary>
 /// The running MQTT output. At <see cref="Register"/> (after the characteristics and equipment have declared their
-/// names) it starts the embedded broker when asked to, picks the payload format, builds the sink with only what the sink
-/// reads of the agent, and adds it. The broker is stopped on dispose, after the sink.
+/// names) it picks the payload format, builds the sink with only what the sink reads of the agent, and adds it. At
+/// <see cref="StartAsync"/> — the host starts components before sinks — it starts the embedded broker when asked to, so
+/// the sink's first connect finds it listening. The broker is stopped on dispose, after the sink.
 /// </summary>
 internal sealed class MqttComponent(MqttOptions options) : IAgentComponent
 {
     private EmbeddedBroker? _broker;
     private MqttSink? _sink;
+    private ILogger? _brokerLogger;
 
     public MqttOptions Options => options;
 
@@ -24,17 +26,19 @@ internal sealed class MqttComponent(MqttOptions options) : IAgentComponent
 
     public void Register(AgentContext context)
     {
-        if (options.Embedded)
-        {
-            // Before the sink exists, so that its first connect finds the broker listening. Register is synchronous:
-            // start on the thread pool (no captured context) and wait; binding a loopback port takes milliseconds.
-            var logger = context.Loggers.CreateLogger("EdgeAgent.Broker");
-            _broker = Task.Run(() => EmbeddedBroker.StartAsync(options.Broker, logger, CancellationToken.None)).GetAwaiter().GetResult();
-        }
-
+        _brokerLogger = context.Loggers.CreateLogger("EdgeAgent.Broker");
         var mqtt = ContextOf(context);
         _sink = new MqttSink(options, mqtt, FormatFor(options, mqtt));
         context.AddSink(_sink);
+    }
+
+    /// <summary>Starts the embedded broker (when <see cref="MqttOptions.Embedded"/>); the host then starts the sink.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Embedded && _broker is null)
+        {
+            _broker = await EmbeddedBroker.StartAsync(options.Broker, _brokerLogger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>What the sink and its formats read of the agent (the producers' names as declared so far).</summary>
