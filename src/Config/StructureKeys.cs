@@ -53,6 +53,9 @@ public sealed class ListKey(string name, string? description, Func<SchemaDefinit
 /// </summary>
 public sealed class NodeKey(string name, string? description, Func<SchemaDefinitions, JsonObject> schema) : Key(name, description)
 {
+    /// <summary>The mappings the value may be (e.g. <c>qos: { data, status, … }</c>), so tools can list their keys too.</summary>
+    public IReadOnlyList<Section> Sections { get; init; } = [];
+
     public YamlNode? Read(ConfigMap map) => map.Raw(Name);
 
     protected override JsonObject ValueSchema(SchemaDefinitions defs) => schema(defs);

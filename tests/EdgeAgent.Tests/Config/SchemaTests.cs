@@ -125,6 +125,7 @@ public class SchemaTests
             {
                 MapKey map => AllKeys(map.Section),
                 MapListKey list => AllKeys(list.Item),
+                NodeKey node => node.Sections.SelectMany(AllKeys),
                 _ => [],
             };
         }
@@ -132,7 +133,7 @@ public class SchemaTests
         var readme = ReadmeOf(type);
         var text = File.ReadAllText(readme);
         var missing = keys.Distinct()
-            .Where(k => !text.Contains($"`{k}`", StringComparison.Ordinal) && !text.Contains($"{k}:", StringComparison.Ordinal))
+            .Where(k => !System.Text.RegularExpressions.Regex.IsMatch(text, $@"`([\w.]+\.)?{System.Text.RegularExpressions.Regex.Escape(k)}`|\b{System.Text.RegularExpressions.Regex.Escape(k)}:"))
             .ToList();
         Assert.True(missing.Count == 0, $"{Path.GetRelativePath(Repo.Root, readme)} does not name: {string.Join(", ", missing)}");
     }
@@ -161,6 +162,7 @@ public class SchemaTests
         {
             MapKey map => AllKeys(map.Section).Prepend(k.Name),
             MapListKey list => AllKeys(list.Item).Prepend(k.Name),
+            NodeKey node => node.Sections.SelectMany(AllKeys).Prepend(k.Name),
             _ => [k.Name],
         });
 

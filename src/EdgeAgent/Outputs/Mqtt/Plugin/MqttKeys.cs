@@ -77,10 +77,10 @@ internal static class MqttKeys
 
     public static readonly MapKey Tls = MqttSection.Map("tls", "TLS settings (mqtts:// only). Default: the system trust store, the broker host as server name.", TlsSection);
 
-    public static readonly NodeKey Qos = MqttSection.Node("qos", "0 or 1 for all streams, or per stream. QoS 1 goes through the durable outbox. Default 1.", defs => new JsonObject
+    public static readonly NodeKey Qos = MqttSection.Add(new NodeKey("qos", "0 or 1 for all streams, or per stream. QoS 1 goes through the durable outbox. Default 1.", defs => new JsonObject
     {
         ["oneOf"] = new JsonArray((JsonObject)QosValue.DeepClone(), QosSection.ToSchema(defs)),
-    });
+    }) { Sections = [QosSection] });
 
     public static readonly ListKey Streams = MqttSection.List("streams", "Which streams are published (default all).", ListKey.OneOf(StreamNames), allowSingle: false);
     public static readonly ChoiceKey Data = MqttSection.Choice("data", "One message per sample (default) or one JSON array per source and poll.", DataModes);
@@ -88,19 +88,19 @@ internal static class MqttKeys
     public static readonly DurationKey ReconnectMax = MqttSection.Duration("reconnectMax", "Reconnect backoff ceiling (default 30s).", TimeSpan.FromMilliseconds(250), TimeSpan.FromHours(1));
     public static readonly DurationKey SessionExpiry = MqttSection.Duration("sessionExpiry", "MQTT 5 session expiry (default 1d).", TimeSpan.Zero, TimeSpan.FromSeconds(uint.MaxValue - 1));
 
-    public static readonly NodeKey Outbox = MqttSection.Node("outbox", "Durable store-and-forward in {agent.data}/outbox.db; off: memory only. Default on.", defs => new JsonObject
+    public static readonly NodeKey Outbox = MqttSection.Add(new NodeKey("outbox", "Durable store-and-forward in {agent.data}/outbox.db; off: memory only. Default on.", defs => new JsonObject
     {
         ["oneOf"] = new JsonArray(
             new JsonObject { ["const"] = false },
             new JsonObject { ["enum"] = SchemaDefinitions.Array(["off"]) },
             OutboxSection.ToSchema(defs)),
-    });
+    }) { Sections = [OutboxSection] });
 
     /// <summary><c>outputs.mqtt</c> itself: <c>false</c> (also <c>off</c>, <c>none</c>) or the mapping.</summary>
     public static readonly NodeKey Mqtt = new("mqtt", "MQTT northbound. Omitted: an embedded broker on 127.0.0.1:1883. false: no MQTT.", defs => new JsonObject
     {
         ["oneOf"] = new JsonArray(new JsonObject { ["const"] = false }, Closed(MqttSection.ToSchema(defs))),
-    });
+    }) { Sections = [MqttSection] };
 
     private static JsonObject Closed(JsonObject schema)
     {
