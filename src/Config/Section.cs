@@ -41,17 +41,6 @@ public sealed class Section(string? description = null)
         return key;
     }
 
-    /// <summary>Adds every key of <paramref name="keys"/> (shared declarations).</summary>
-    public Section With(params Key[] keys)
-    {
-        foreach (var key in keys)
-        {
-            Add(key);
-        }
-
-        return this;
-    }
-
     public IntKey Int(string name, string? description, int min = int.MinValue, int max = int.MaxValue, bool required = false) =>
         Add(new IntKey(name, description, min, max) { Required = required });
 

@@ -40,9 +40,6 @@ public sealed class ListKey(string name, string? description, Func<SchemaDefinit
         return AllowSingle ? new JsonObject { ["oneOf"] = new JsonArray(item(defs), array) } : array;
     }
 
-    /// <summary>Items that are plain strings.</summary>
-    public static Func<SchemaDefinitions, JsonObject> Strings => _ => new JsonObject { ["type"] = "string" };
-
     /// <summary>Items from a fixed set of words.</summary>
     public static Func<SchemaDefinitions, JsonObject> OneOf(IReadOnlyList<string> values) => _ => new JsonObject { ["enum"] = SchemaDefinitions.Array(values) };
 }

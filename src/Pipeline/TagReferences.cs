@@ -9,11 +9,12 @@ public static class TagReferences
     public static int BindTag(ConfigMap map, string key, ITagResolver tags)
     {
         var name = map.String(key);
-        if (name is null)
-        {
-            return -1;
-        }
+        return name is null ? -1 : Resolve(map, key, name, tags);
+    }
 
+    /// <summary><paramref name="name"/>, read from <paramref name="key"/>, as a tag id; -1 when unknown (reported there, with a did-you-mean).</summary>
+    public static int Resolve(ConfigMap map, string key, string name, ITagResolver tags)
+    {
         var id = tags.Resolve(name);
         if (id < 0)
         {

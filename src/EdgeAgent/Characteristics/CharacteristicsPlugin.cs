@@ -69,16 +69,15 @@ public sealed class CharacteristicsPlugin : ComponentPlugin<IReadOnlyList<Charac
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
-        var tags = context.Tags.GroupBy(t => t.FullName).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var map in SectionKey.Read(parent))
         {
-            result.Add(BindOne(map, names, tags, context.Resolver));
+            result.Add(BindOne(map, names, context.Resolver));
         }
 
         return result;
     }
 
-    private static CharacteristicConfig BindOne(ConfigMap map, HashSet<string> names, Dictionary<string, TagConfig> tags, ITagResolver resolver)
+    private static CharacteristicConfig BindOne(ConfigMap map, HashSet<string> names, ITagResolver resolver)
     {
         var name = Name.ReadRequired(map);
         if (name.Length > 0 && !names.Add(name))
@@ -88,12 +87,7 @@ public sealed class CharacteristicsPlugin : ComponentPlugin<IReadOnlyList<Charac
 
         var tagName = Tag.Read(map) ?? name;
         var tagKey = map.Has(Tag.Name) ? Tag.Name : Name.Name;
-        TagConfig? tag = null;
-        if (tagName.Length > 0 && !tags.TryGetValue(tagName, out tag))
-        {
-            var hint = Suggest.Closest(tagName, tags.Keys);
-            map.Error(tagKey, $"no tag '{tagName}' (tags are named source.tag){(hint is null ? string.Empty : $"; did you mean '{hint}'?")}");
-        }
+        var tagId = tagName.Length > 0 ? TagReferences.Resolve(map, tagKey, tagName, resolver) : -1;
 
         var chart = Chart.Read(map) ?? "imr";
         var subgroup = Subgroup.Read(map) ?? (chart is "xbar-r" or "xbar-s" ? 5 : 1);
@@ -176,7 +170,7 @@ public sealed class CharacteristicsPlugin : ComponentPlugin<IReadOnlyList<Charac
         var defaults = new CharacteristicConfig { Name = name, Tag = tagName };
         return defaults with
         {
-            TagId = tag?.Id ?? -1,
+            TagId = tagId,
             Chart = chart,
             Subgroup = subgroup,
             Lsl = lsl,

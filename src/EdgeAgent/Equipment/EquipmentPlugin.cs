@@ -56,7 +56,6 @@ public sealed class EquipmentPlugin : ComponentPlugin<IReadOnlyList<EquipmentCon
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         var resolver = context.Resolver;
-        var byId = context.Tags.ToDictionary(t => t.Id);
         foreach (var map in SectionKey.Read(parent))
         {
             var (name, valid) = Name.ReadChecked(map);
@@ -95,9 +94,10 @@ public sealed class EquipmentPlugin : ComponentPlugin<IReadOnlyList<EquipmentCon
             {
                 foreach (var id in expression?.TagIds ?? [])
                 {
-                    if (byId.TryGetValue(id, out var tag) && !sources.Contains(tag.Source))
+                    // Tag ids index context.Tags.
+                    if ((uint)id < (uint)context.Tags.Count && !sources.Contains(context.Tags[id].Source))
                     {
-                        sources.Add(tag.Source);
+                        sources.Add(context.Tags[id].Source);
                     }
                 }
             }

@@ -34,9 +34,6 @@ public static class ConfigLoader
     public static readonly StringKey Unit = TagKeys.String("unit", "Engineering unit, for people and dashboards (mm, degC, bar).");
     public static readonly MapListKey Tags = SourceKeys.MapList("tags", null, TagKeys, required: true);
 
-    /// <summary>Top-level keys the host reads itself.</summary>
-    public static readonly string[] HostSections = ["agent", "sources", "outputs"];
-
     /// <summary>Loads <paramref name="path"/>; throws <see cref="ConfigException"/> with all errors.</summary>
     public static AgentConfig Load(string path)
     {
@@ -66,9 +63,11 @@ public static class ConfigLoader
     private static string ExpectedKeys =>
         string.Join(", ", new[] { "agent", "sources" }.Concat(TopLevelPlugins.Select(p => p.Section!)).Append("outputs"));
 
-    private static IEnumerable<IComponentPlugin> TopLevelPlugins => Plugins.Components.Where(p => p.Section is { } s && !s.Contains('.'));
+    /// <summary>Plug-ins of a top-level section (<c>characteristics</c>, <c>equipment</c>).</summary>
+    internal static IEnumerable<IComponentPlugin> TopLevelPlugins => Plugins.Components.Where(p => p.Section is { } s && !s.Contains('.'));
 
-    private static IEnumerable<IComponentPlugin> OutputPlugins => Plugins.Components.Where(p => p.Section is { } s && s.StartsWith("outputs.", StringComparison.Ordinal));
+    /// <summary>Plug-ins of an output (<c>outputs.mqtt</c>, …).</summary>
+    internal static IEnumerable<IComponentPlugin> OutputPlugins => Plugins.Components.Where(p => p.Section is { } s && s.StartsWith("outputs.", StringComparison.Ordinal));
 
     private static AgentConfig Bind(ConfigMap top, string path)
     {

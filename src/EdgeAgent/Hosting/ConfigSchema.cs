@@ -32,11 +32,11 @@ public static class ConfigSchema
                 ["items"] = defs.Ref("source", () => Source(defs, drivers)),
             },
         };
-        foreach (var plugin in Plugins.Components)
+        foreach (var plugin in ConfigLoader.TopLevelPlugins)
         {
-            if (plugin.Section is { } section && !section.Contains('.') && plugin.Key is { } key)
+            if (plugin.Key is { } key)
             {
-                properties[section] = key.ToSchema(defs);
+                properties[plugin.Section!] = key.ToSchema(defs);
             }
         }
 
@@ -119,11 +119,11 @@ public static class ConfigSchema
     private static JsonObject Outputs(SchemaDefinitions defs)
     {
         var properties = new JsonObject();
-        foreach (var plugin in Plugins.Components)
+        foreach (var plugin in ConfigLoader.OutputPlugins)
         {
-            if (plugin.Section is { } section && section.StartsWith("outputs.", StringComparison.Ordinal) && plugin.Key is { } key)
+            if (plugin.Key is { } key)
             {
-                properties[section["outputs.".Length..]] = key.ToSchema(defs);
+                properties[plugin.Section!["outputs.".Length..]] = key.ToSchema(defs);
             }
         }
 
