@@ -4,5 +4,5 @@ namespace EdgeAgent;
 
 internal static class Program
 {
-    private static Task<int> Main(string[] args) => Commands.Build().Parse(args).InvokeAsync();
+    private static Task<int> Main(string[] args) => Commands.Run(args);
 }

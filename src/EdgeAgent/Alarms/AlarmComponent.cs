@@ -19,6 +19,7 @@ public sealed partial class AlarmComponent : IAgentComponent
     private readonly Dictionary<string, IAlarmCondition> _commLoss = new(StringComparer.Ordinal);
     private AlarmEngine? _engine;
     private ILogger? _logger;
+    private AgentMetrics.Counter? _unreadable;
     private Task? _loop;
 
     public AlarmEngine Engine => _engine ?? throw new InvalidOperationException("not registered");
@@ -29,6 +30,7 @@ public sealed partial class AlarmComponent : IAgentComponent
         _engine = engine;
         context.ProvideAlarms(engine);
         _logger = context.Loggers.CreateLogger("EdgeAgent.Alarms");
+        _unreadable = context.Metrics.DroppedTotal("alarm-requests");
         context.Commands.Register("alarm/ack", (payload, _) => Task.FromResult(Ack(engine, payload)));
         context.Commands.Register("alarm/shelve", (payload, _) => Task.FromResult(Shelve(engine, payload)));
         context.Commands.Register("alarm/unshelve", (payload, _) => Task.FromResult(Unshelve(engine, payload)));
@@ -99,7 +101,7 @@ public sealed partial class AlarmComponent : IAgentComponent
 
             try
             {
-                foreach (var request in AlarmStore.Dequeue(engine.DataDir))
+                foreach (var request in AlarmStore.Dequeue(engine.DataDir, OnUnreadable))
                 {
                     var result = engine.Apply(request);
                     if (!result.Ok)
@@ -112,11 +114,17 @@ public sealed partial class AlarmComponent : IAgentComponent
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                LogPersistFailed(_logger!, ex.Message);
+                LogPersistFailed(_logger!, ex);
             }
 
             TryPersist(engine);
         }
+    }
+
+    private void OnUnreadable(string file, Exception ex)
+    {
+        _unreadable!.Inc();
+        LogRequestUnreadable(_logger!, ex, file);
     }
 
     private void TryPersist(AlarmEngine engine)
@@ -127,7 +135,7 @@ public sealed partial class AlarmComponent : IAgentComponent
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogPersistFailed(_logger!, ex.Message);
+            LogPersistFailed(_logger!, ex);
         }
     }
 
@@ -200,8 +208,11 @@ public sealed partial class AlarmComponent : IAgentComponent
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    [LoggerMessage(EventId = 810, Level = LogLevel.Error, Message = "Cannot write the alarm list: {Reason}")]
-    private static partial void LogPersistFailed(ILogger logger, string reason);
+    [LoggerMessage(EventId = 810, Level = LogLevel.Error, Message = "Cannot write the alarm list")]
+    private static partial void LogPersistFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(EventId = 812, Level = LogLevel.Warning, Message = "Alarm request {File} is not readable and was dropped (counted in edgeagent_dropped_total{{queue=\"alarm-requests\"}})")]
+    private static partial void LogRequestUnreadable(ILogger logger, Exception ex, string file);
 
     [LoggerMessage(EventId = 811, Level = LogLevel.Warning, Message = "Alarm request {Action} {AlarmId} failed: {Reason}")]
     private static partial void LogRequestFailed(ILogger logger, string action, string alarmId, string reason);

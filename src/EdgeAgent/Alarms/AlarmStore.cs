@@ -123,8 +123,11 @@ public static class AlarmStore
         return path;
     }
 
-    /// <summary>Takes the pending requests (oldest first), deleting their files.</summary>
-    public static List<AlarmRequest> Dequeue(string dataDir)
+    /// <summary>
+    /// Takes the pending requests (oldest first), deleting their files. A file that is not a readable request is
+    /// deleted too (not retried forever) and handed to <paramref name="unreadable"/> with the reason.
+    /// </summary>
+    public static List<AlarmRequest> Dequeue(string dataDir, Action<string, Exception> unreadable)
     {
         var result = new List<AlarmRequest>();
         var folder = Path.Combine(dataDir, RequestFolder);
@@ -137,15 +140,13 @@ public static class AlarmStore
         {
             try
             {
-                var request = JsonSerializer.Deserialize(File.ReadAllText(file), AlarmJson.Default.AlarmRequest);
-                if (request is not null)
-                {
-                    result.Add(request);
-                }
+                var request = JsonSerializer.Deserialize(File.ReadAllText(file), AlarmJson.Default.AlarmRequest)
+                    ?? throw new JsonException("the file holds JSON null, not a request");
+                result.Add(request);
             }
-            catch (Exception ex) when (ex is JsonException or IOException)
+            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
             {
-                // A request that cannot be read is dropped (below), not retried forever.
+                unreadable(file, ex);
             }
 
             try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace EdgeAgent.Cli;
 
@@ -22,6 +23,33 @@ internal static class Commands
         root.Subcommands.Add(SpcCommand.Build());
         root.Subcommands.Add(SchemaCommand.Build());
         return root;
+    }
+
+    /// <summary>
+    /// Parses and runs one command line. Bad arguments (an unknown option, a missing required one, a stray token) are
+    /// bad input: every problem on stderr as <c>error: …</c>, a pointer to the command's help, and exit 2.
+    /// </summary>
+    public static async Task<int> Run(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count == 0)
+        {
+            return await parse.InvokeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var error in parse.Errors)
+        {
+            Console.Error.WriteLine($"error: {error.Message}");
+        }
+
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result.Command is not RootCommand; result = (CommandResult)result.Parent!)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+
+        Console.Error.WriteLine($"See 'edgeagent {string.Join(' ', names.Append("--help"))}'.");
+        return 2;
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace EdgeAgent.Cli;
 
-/// <summary><c>edgeagent run --config FILE</c>: run until SIGTERM/Ctrl-C, then flush and exit 0. A bad config exits 2.</summary>
+/// <summary><c>edgeagent run --config FILE</c>: run until SIGTERM/Ctrl-C, then flush and exit 0. A bad config or an unusable agent.data folder exits 2.</summary>
 internal static class RunCommand
 {
     public static Command Build()
@@ -22,6 +22,12 @@ internal static class RunCommand
             var loaded = Commands.LoadConfig(file);
             if (loaded is null)
             {
+                return 2;
+            }
+
+            if (DataFolder.Problem(loaded.Agent.Data) is { } problem)
+            {
+                Console.Error.WriteLine($"{file}: {problem}");
                 return 2;
             }
 

@@ -28,7 +28,6 @@ internal static class SpcCommand
         {
             o.Chart, o.Subgroup, o.Lsl, o.Usl, o.Target, o.Rules, o.Phase1, o.Ucl, o.Cl, o.Lcl, o.Lambda, o.Width, o.K, o.H, o.Format, o.Plot, o.File,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
         foreach (var option in o.All)
         {
             option.Arity = ArgumentArity.ZeroOrOne; // "--lsl" with no value: our message and exit 2, not a parse error (exit 1)
@@ -110,7 +109,6 @@ internal static class SpcCommand
     /// <summary>Every option's value, converted; one entry in <paramref name="problems"/> per bad or missing one, in option order.</summary>
     private static AnalyzeArguments ParseArguments(ParseResult parse, AnalyzeOptions o, List<string> problems)
     {
-        problems.AddRange(parse.UnmatchedTokens.Select(token => $"unexpected argument '{token}'"));
         problems.AddRange(o.All.Where(option => parse.GetResult(option) is { Tokens.Count: 0 }).Select(option => $"{option.Name}: expected a value"));
         var values = new OptionValues(parse, problems);
         var (chart, chartName) = ParseChart(parse.GetValue(o.Chart), problems);

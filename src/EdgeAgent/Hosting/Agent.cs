@@ -45,7 +45,10 @@ public sealed partial class Agent : IAsyncDisposable
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops sources, drains the pipeline and flushes sinks.</summary>
     public async Task RunAsync(CancellationToken stoppingToken, TaskCompletionSource? started = null)
     {
-        System.IO.Directory.CreateDirectory(_config.Agent.Data);
+        if (DataFolder.Problem(_config.Agent.Data) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
 
         // Each plug-in builds its component from the options it bound from its own section (registration order:
         // the alarm list first, so the others can raise alarms through Context.Alarms).
@@ -64,7 +67,7 @@ public sealed partial class Agent : IAsyncDisposable
             component.Register(Context);
         }
 
-        var pipeline = new SamplePipeline(Directory, Context.Consumers, Context.Sinks, _config.Agent.QueueCapacity, _metrics, _logger);
+        var pipeline = new SamplePipeline(Directory, Context.Consumers, Context.Sinks, _config.Agent.QueueCapacity, _metrics, _logger, Context.Time);
         Pipeline = pipeline;
         Context.Attach(pipeline.Publish);
 
@@ -120,7 +123,7 @@ public sealed partial class Agent : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                LogSinkStopFailed(_logger, sink.Name, ex.Message);
+                LogSinkStopFailed(_logger, ex, sink.Name);
             }
         }
 
@@ -132,20 +135,28 @@ public sealed partial class Agent : IAsyncDisposable
 
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
 
-    private static async Task HeartbeatAsync(string path, CancellationToken ct)
+    private async Task HeartbeatAsync(string path, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(HeartbeatInterval);
+        using var timer = new PeriodicTimer(HeartbeatInterval, Context.Time);
+        var failing = false;
         try
         {
             do
             {
                 try
                 {
-                    await File.WriteAllTextAsync(path, DateTime.UtcNow.ToString("O"), ct).ConfigureAwait(false);
+                    await File.WriteAllTextAsync(path, Context.Time.GetUtcNow().UtcDateTime.ToString("O"), ct).ConfigureAwait(false);
+                    failing = false;
                 }
-                catch (IOException)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    // A full or read-only disk shows in `health`; the agent keeps running.
+                    // A full or read-only disk shows in `health`; the agent keeps running. Logged once per change.
+                    if (!failing)
+                    {
+                        LogHeartbeatFailed(_logger, ex, path);
+                    }
+
+                    failing = true;
                 }
             }
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
@@ -172,6 +183,7 @@ public sealed partial class Agent : IAsyncDisposable
             catch (Exception ex)
             {
                 // A driver should never throw out of RunAsync; if one does, isolate it and restart it.
+                LogDriverFailed(_logger, ex, source.Name, backoff);
                 writer.SetState(SourceState.Down, $"driver failed: {ex.Message}");
                 try
                 {
@@ -211,6 +223,12 @@ public sealed partial class Agent : IAsyncDisposable
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Agent stopped after routing {Samples} samples")]
     private static partial void LogStopped(ILogger logger, long samples);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Sink {Sink} did not stop cleanly: {Reason}")]
-    private static partial void LogSinkStopFailed(ILogger logger, string sink, string reason);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Sink {Sink} did not stop cleanly")]
+    private static partial void LogSinkStopFailed(ILogger logger, Exception ex, string sink);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Source {Source}: the driver threw out of its loop; restarting it in {Backoff}")]
+    private static partial void LogDriverFailed(ILogger logger, Exception ex, string source, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Cannot write the heartbeat {Path}: `edgeagent health` will report the agent as stale")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception ex, string path);
 }

@@ -13,15 +13,19 @@ namespace EdgeAgent.Hosting;
 /// <c>edgeagent_dropped_total{queue="samples"}</c> and reported to the writing source — sources never block on a slow
 /// pipeline, and a drop is never silent.
 /// </summary>
-public sealed partial class SamplePipeline
+public sealed class SamplePipeline
 {
     private readonly Channel<SampleBatch> _channel;
     private readonly TagDirectory _directory;
     private readonly ISampleConsumer[][] _consumers;
     private readonly ISink[] _sinks;
+    private readonly FaultGate[][] _consumerGates;
+    private readonly FaultGate[] _sinkGates;
+    private readonly object _publishGate = new();
     private readonly AgentMetrics.Counter _dropped;
     private readonly AgentMetrics.Counter[] _samplesBySource;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     public SamplePipeline(
         TagDirectory directory,
@@ -29,8 +33,10 @@ public sealed partial class SamplePipeline
         IReadOnlyList<ISink> sinks,
         int capacity,
         AgentMetrics metrics,
-        ILogger logger)
+        ILogger logger,
+        TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _directory = directory;
         _sinks = sinks.ToArray();
         _logger = logger;
@@ -43,6 +49,15 @@ public sealed partial class SamplePipeline
         }
 
         _consumers = lists.Select(l => l?.ToArray() ?? []).ToArray();
+
+        // One gate per consumer instance (a consumer subscribed to many tags fails and recovers as one).
+        var gates = new Dictionary<ISampleConsumer, FaultGate>(ReferenceEqualityComparer.Instance);
+        _consumerGates = _consumers
+            .Select(row => row.Select(consumer => gates.TryGetValue(consumer, out var gate)
+                ? gate
+                : gates[consumer] = new FaultGate("consumer", consumer.GetType().Name, metrics, logger)).ToArray())
+            .ToArray();
+        _sinkGates = _sinks.Select(sink => new FaultGate("sink", sink.Name, metrics, logger)).ToArray();
         _channel = Channel.CreateBounded<SampleBatch>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of waiting: we drop the newest and count it.
@@ -57,9 +72,12 @@ public sealed partial class SamplePipeline
     /// <summary>Samples routed since start (all sources).</summary>
     public long Routed { get; private set; }
 
+    /// <summary>The agent's clock (source state events are stamped with it).</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>Creates the writer a source is given. <paramref name="sourceIndex"/> indexes <see cref="TagDirectory.Sources"/>.</summary>
     public SourceWriter CreateWriter(int sourceIndex, AgentMetrics metrics, Action<SourceStateEvent>? onStateChange = null) =>
-        new(this, sourceIndex, _directory.Sources[sourceIndex], metrics, _logger, onStateChange);
+        new(this, sourceIndex, _directory.Sources[sourceIndex], metrics, _logger, _time, onStateChange);
 
     internal bool TryEnqueue(ReadOnlySpan<Sample> samples, int sourceIndex)
     {
@@ -86,15 +104,31 @@ public sealed partial class SamplePipeline
     /// <summary>Hands an event to every sink (called by SPC, alarms, equipment state, source state).</summary>
     public void Publish(AgentEvent agentEvent)
     {
-        foreach (var sink in _sinks)
+        for (var s = 0; s < _sinks.Length; s++)
         {
             try
             {
-                sink.OnEvent(agentEvent);
+                _sinks[s].OnEvent(agentEvent);
+                Succeeded(_sinkGates[s]);
             }
             catch (Exception ex)
             {
-                LogSinkFailed(_logger, sink.Name, ex.Message);
+                lock (_publishGate)
+                {
+                    _sinkGates[s].Failed(ex, $"to take a {agentEvent.GetType().Name}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Events come from several threads (components, source state); the gate's bookkeeping is serialised.</summary>
+    private void Succeeded(FaultGate gate)
+    {
+        if (gate.Failing)
+        {
+            lock (_publishGate)
+            {
+                gate.Succeeded();
             }
         }
     }
@@ -141,15 +175,20 @@ public sealed partial class SamplePipeline
 
                 _directory.Update(sample);
                 var consumers = _consumers[sample.TagId];
+                var gates = _consumerGates[sample.TagId];
                 for (var c = 0; c < consumers.Length; c++)
                 {
                     try
                     {
                         consumers[c].OnSample(sample);
+                        if (gates[c].Failing)
+                        {
+                            gates[c].Succeeded();
+                        }
                     }
                     catch (Exception ex)
                     {
-                        LogConsumerFailed(_logger, consumers[c].GetType().Name, ex.Message);
+                        gates[c].Failed(ex, "on a sample");
                     }
                 }
             }
@@ -159,10 +198,14 @@ public sealed partial class SamplePipeline
                 try
                 {
                     _sinks[s].OnSamples(span);
+                    Succeeded(_sinkGates[s]);
                 }
                 catch (Exception ex)
                 {
-                    LogSinkFailed(_logger, _sinks[s].Name, ex.Message);
+                    lock (_publishGate)
+                    {
+                        _sinkGates[s].Failed(ex, "to take samples");
+                    }
                 }
             }
 
@@ -177,10 +220,4 @@ public sealed partial class SamplePipeline
             ArrayPool<Sample>.Shared.Return(batch.Items);
         }
     }
-
-    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Sink {Sink} failed to take data: {Reason}")]
-    private static partial void LogSinkFailed(ILogger logger, string sink, string reason);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Consumer {Consumer} failed on a sample: {Reason}")]
-    private static partial void LogConsumerFailed(ILogger logger, string consumer, string reason);
 }

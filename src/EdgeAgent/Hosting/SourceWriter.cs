@@ -15,13 +15,15 @@ public sealed partial class SourceWriter : ISampleWriter
     private readonly AgentMetrics.Counter _up;
     private readonly AgentMetrics.Counter _errors;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Action<SourceStateEvent>? _onStateChange;
     private readonly object _gate = new();
     private SourceState _state = SourceState.Starting;
     private string? _reason;
 
-    internal SourceWriter(SamplePipeline pipeline, int sourceIndex, string source, AgentMetrics metrics, ILogger logger, Action<SourceStateEvent>? onStateChange)
+    internal SourceWriter(SamplePipeline pipeline, int sourceIndex, string source, AgentMetrics metrics, ILogger logger, TimeProvider time, Action<SourceStateEvent>? onStateChange)
     {
+        _time = time;
         _pipeline = pipeline;
         _sourceIndex = sourceIndex;
         _source = source;
@@ -65,7 +67,7 @@ public sealed partial class SourceWriter : ISampleWriter
             }
         }
 
-        _onStateChange?.Invoke(new SourceStateEvent(DateTime.UtcNow, _source, state, reason));
+        _onStateChange?.Invoke(new SourceStateEvent(_time.GetUtcNow().UtcDateTime, _source, state, reason));
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Source {Source} is up (was {Previous})")]

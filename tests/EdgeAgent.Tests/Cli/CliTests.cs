@@ -146,4 +146,45 @@ public class CliTests
             Assert.Contains(command, h.Stdout);
         }
     }
+
+    public static TheoryData<string> EveryCommand() =>
+        new(["run", "validate", "read", "alarm", "alarm list", "alarm ack", "alarm shelve", "browse", "probe", "health", "spc", "spc analyze", "schema"]);
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public async Task Help_of_every_command_has_no_additional_arguments_section(string command)
+    {
+        await using var p = ChildProcess.EdgeAgent([.. command.Split(' '), "--help"]);
+        Assert.Equal(0, await p.WaitForExitAsync());
+        Assert.Contains("Usage:", p.Stdout);
+        Assert.DoesNotContain("Additional Arguments", p.Stdout);
+        Assert.DoesNotContain("Arguments passed to the application", p.Stdout);
+    }
+
+    [Fact]
+    public async Task A_stray_argument_is_bad_input_exit_2_with_the_token_and_the_command_help_named()
+    {
+        await using var p = ChildProcess.EdgeAgent("spc", "analyze", "--chart", "imr", "data.csv", "extra");
+        Assert.Equal(2, await p.WaitForExitAsync());
+        Assert.Equal(
+            ["error: Unrecognized command or argument 'extra'.", "See 'edgeagent spc analyze --help'."],
+            p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Run_with_an_unusable_data_folder_exits_2_naming_the_path_and_the_cause()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgeagent-data").FullName;
+        var blocker = Path.Combine(dir, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "a file where agent.data's parent should be");
+        var data = Path.Combine(blocker, "data");
+        var file = Path.Combine(dir, "agent.yaml");
+        await File.WriteAllTextAsync(file, $"agent: {{ data: {data} }}\nsources:\n  - {{ name: s, driver: simulator, tags: [ {{ name: a }} ] }}\noutputs: {{ mqtt: off }}\n");
+        await using var p = ChildProcess.EdgeAgent("run", "--config", file);
+        Assert.Equal(2, await p.WaitForExitAsync());
+        var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"{file}: agent.data '{data}' cannot be used as the agent's data folder: ", line);
+        Assert.Contains(blocker, line);
+        Assert.Equal(string.Empty, p.Stdout);
+    }
 }

@@ -128,6 +128,82 @@ public class PipelineTests
         Assert.Equal(1, metrics.SourceUp("sim").Value);
     }
 
+    [Fact]
+    public void A_consumer_that_throws_on_every_sample_logs_once_with_its_exception_counts_each_failure_and_logs_its_recovery()
+    {
+        var config = TestAgent.Parse("""
+            sources:
+              - { name: sim, driver: simulator, tags: [ { name: a } ] }
+            outputs: { mqtt: false }
+            """);
+        var logs = new ListLogger();
+        var metrics = new AgentMetrics();
+        var consumer = new BreakableConsumer { Broken = true };
+        var pipeline = new SamplePipeline(TagDirectory.Of(config), [(0, consumer)], [], 8, metrics, logs);
+
+        RouteOne(pipeline, 1000);
+        consumer.Broken = false;
+        RouteOne(pipeline, 10);
+
+        Assert.Equal(1000, metrics.Get("edgeagent_consumer_errors_total", "consumer", nameof(BreakableConsumer)).Value);
+        Assert.Equal(2, logs.Lines.Count);
+        Assert.Contains("BreakableConsumer failed on a sample", logs.Lines[0]);
+        Assert.IsType<InvalidOperationException>(logs.Exceptions[0]);
+        Assert.Contains(nameof(BreakableConsumer.OnSample), logs.Exceptions[0]!.StackTrace);
+        Assert.Equal("The consumer BreakableConsumer works again after 1000 failures in a row", logs.Lines[1]);
+        Assert.Equal(10, consumer.Taken);
+    }
+
+    [Fact]
+    public void A_sink_that_throws_on_every_batch_logs_once_and_counts_each_failure()
+    {
+        var config = TestAgent.Parse("""
+            sources:
+              - { name: sim, driver: simulator, tags: [ { name: a } ] }
+            outputs: { mqtt: false }
+            """);
+        var logs = new ListLogger();
+        var metrics = new AgentMetrics();
+        var pipeline = new SamplePipeline(TagDirectory.Of(config), [], [new ThrowingSink()], 8, metrics, logs);
+
+        for (var i = 0; i < 50; i++)
+        {
+            RouteOne(pipeline, 1);
+            pipeline.Publish(new SourceStateEvent(DateTime.UnixEpoch, "sim", SourceState.Up, null));
+        }
+
+        Assert.Equal(100, metrics.Get("edgeagent_sink_errors_total", "sink", "throwing").Value);
+        var line = Assert.Single(logs.Lines);
+        Assert.Equal("The sink throwing failed to take samples; further failures are counted, not logged, until it recovers", line);
+        Assert.Equal("sink broken", logs.Exceptions[0]!.Message);
+    }
+
+    private static void RouteOne(SamplePipeline pipeline, int samples)
+    {
+        for (var i = 0; i < samples; i++)
+        {
+            var items = System.Buffers.ArrayPool<Sample>.Shared.Rent(1);
+            items[0] = Sample.Good(0, i, i + 1);
+            pipeline.Route(new SampleBatch(items, 1, 0));
+        }
+    }
+
+    private sealed class BreakableConsumer : ISampleConsumer
+    {
+        public bool Broken;
+        public int Taken;
+
+        public void OnSample(in Sample sample)
+        {
+            if (Broken)
+            {
+                throw new InvalidOperationException("consumer broken");
+            }
+
+            Taken++;
+        }
+    }
+
     private sealed class CountingConsumer : ISampleConsumer
     {
         public int Count;
@@ -170,10 +246,14 @@ public class PipelineTests
     private sealed class ListLogger : ILogger
     {
         public List<string> Lines { get; } = new();
+        public List<Exception?> Exceptions { get; } = new();
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             Lines.Add(formatter(state, exception));
+            Exceptions.Add(exception);
+        }
     }
 }
