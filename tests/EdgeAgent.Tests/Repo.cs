@@ -8,6 +8,44 @@ internal static class Repo
     public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
 
     /// <summary>
+    /// The agent as it ships: <c>artifacts/publish/edgeagent</c>, the output of the same <c>dotnet publish</c> the
+    /// Dockerfile runs (test.sh publishes it after the build). Every test that runs the agent as a process runs this.
+    /// A missing or stale publish output (its assemblies differ from the build the tests reference) fails with how to
+    /// make it, so a test never runs yesterday's agent.
+    /// </summary>
+    public static string PublishedAgent => Published.Value;
+
+    private static readonly Lazy<string> Published = new(FindPublished);
+
+    private static string FindPublished()
+    {
+        var folder = PathOf("artifacts", "publish");
+        var exe = Path.Combine(folder, "edgeagent");
+        const string how = "run ./test.sh, or dotnet publish src/EdgeAgent/EdgeAgent.csproj -c Release -o artifacts/publish --no-build after the build";
+        if (!File.Exists(exe))
+        {
+            throw new InvalidOperationException($"the published agent {exe} is missing: {how}");
+        }
+
+        foreach (var built in Directory.GetFiles(AppContext.BaseDirectory, "EdgeAgent*.dll").Append(Path.Combine(AppContext.BaseDirectory, "edgeagent.dll")))
+        {
+            var name = Path.GetFileName(built);
+            if (name.Contains(".Tests", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var shipped = Path.Combine(folder, name);
+            if (!File.Exists(shipped) || !File.ReadAllBytes(shipped).AsSpan().SequenceEqual(File.ReadAllBytes(built)))
+            {
+                throw new InvalidOperationException($"the published agent is stale: {shipped} differs from the build {built}: {how}");
+            }
+        }
+
+        return exe;
+    }
+
+    /// <summary>
     /// Every config case folder (<c>cases/NAME/config.yaml</c> + <c>expected.err</c>), repository-relative: the general
     /// ones under tests/EdgeAgent.Tests/Config/cases and each component's own under its folder in src/.
     /// </summary>

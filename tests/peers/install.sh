@@ -11,13 +11,20 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "peers: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The packaged mosquitto would start as a system service on :1883 on install. The tests start their own brokers
+  # on free ports and stop them by process id, and the demo's embedded broker wants 1883: keep the packaged daemon
+  # from starting during this install (policy-rc.d exit 101 = "action forbidden"), instead of killing any mosquitto
+  # afterwards, which would also stop a developer's own broker. An existing policy-rc.d is left as it is.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    trap 'if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "$own_policy" = 1 ]; then rm -f "$policy"; own_policy=0; fi
 fi
-# The distribution starts mosquitto as a service on :1883 on install; tests start their own on free ports,
-# and the embedded broker of the demo wants 1883, so stop the packaged one.
-if command -v systemctl >/dev/null 2>&1; then systemctl stop mosquitto >/dev/null 2>&1 || true; fi
-pkill -x mosquitto >/dev/null 2>&1 || true
 
 # npm peers (node-opcua-server, modbus-serial, jsmodbus, sparkplug-payload), pinned in package.json.
 if [ -f "$here/package.json" ]; then

@@ -65,9 +65,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The `edgeagent` built beside the tests (the test project references the host).</summary>
-    public static ChildProcess EdgeAgent(params string[] args) =>
-        new("dotnet", [Path.Combine(AppContext.BaseDirectory, "edgeagent.dll"), .. args]);
+    /// <summary>The published `edgeagent` (<see cref="Repo.PublishedAgent"/>), as the Dockerfile ships it.</summary>
+    public static ChildProcess EdgeAgent(params string[] args) => new(Repo.PublishedAgent, args);
 
     public Task<string> WaitForLineAsync(string contains, TimeSpan? timeout = null)
     {
