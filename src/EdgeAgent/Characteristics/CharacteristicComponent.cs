@@ -197,7 +197,7 @@ public sealed partial class CharacteristicComponent : IAgentComponent
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                LogSaveFailed(_logger, name, ex.Message);
+                LogSaveFailed(_logger, ex, name);
             }
         }
     }
@@ -256,8 +256,8 @@ public sealed partial class CharacteristicComponent : IAgentComponent
     [LoggerMessage(EventId = 901, Level = LogLevel.Warning, Message = "Characteristic {Characteristic} starts a new baseline: {Reason}")]
     private static partial void LogRebaseline(ILogger logger, string characteristic, string reason);
 
-    [LoggerMessage(EventId = 902, Level = LogLevel.Error, Message = "Cannot save the chart of {Characteristic}: {Reason}")]
-    private static partial void LogSaveFailed(ILogger logger, string characteristic, string reason);
+    [LoggerMessage(EventId = 902, Level = LogLevel.Error, Message = "Cannot save the chart of {Characteristic}")]
+    private static partial void LogSaveFailed(ILogger logger, Exception ex, string characteristic);
 
     [LoggerMessage(EventId = 903, Level = LogLevel.Information, Message = "Limits pushed to {Characteristic}: ucl {Ucl} cl {Cl} lcl {Lcl}")]
     private static partial void LogLimitsPushed(ILogger logger, string characteristic, double ucl, double cl, double lcl);
