@@ -106,6 +106,7 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
         var lines = output.ToString().Split('\n');
         Assert.StartsWith("2:Demo  ns=2;s=Demo  Object", lines[0]);
         Assert.Contains(lines, l => l.Contains("2:Double  ns=2;s=Demo.Double  Variable  Double = 10.01", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("2:FloatDecimal  ns=2;s=Demo.FloatDecimal  Variable  Float = 10.3", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("2:Numeric  ns=2;i=1001  Variable  Int32 = 1001", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("3:SecondValue  ns=3;s=Second.Value  Variable  Double = 42.5", StringComparison.Ordinal));
     }

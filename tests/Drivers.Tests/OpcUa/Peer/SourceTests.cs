@@ -81,6 +81,17 @@ public sealed class SourceTests(OpcUaServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_float_node_reads_as_its_decimal_not_its_widened_double()
+    {
+        var source = new OpcUaSource("cell", new OpcUaSourceOptions { Client = new UaClientOptions { EndpointUrl = fixture.EndpointUrl } },
+            Tags("ns=2;s=Demo.FloatDecimal", "ns=2;s=Demo.Float"));
+        var samples = await source.ReadOnceAsync(CancellationToken.None);
+        Assert.Equal((10.3, Quality.Good), (samples[0].Value, samples[0].Quality)); // not 10.300000190734863
+        Assert.Equal("10.3", samples[0].Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal((3.5, Quality.Good), (samples[1].Value, samples[1].Quality));
+    }
+
+    [Fact]
     public async Task Poll_mode_reads_every_interval()
     {
         var source = new OpcUaSource("cell", new OpcUaSourceOptions
