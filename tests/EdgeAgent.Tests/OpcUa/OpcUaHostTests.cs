@@ -7,6 +7,7 @@ using EdgeAgent.Drivers.OpcUa;
 using EdgeAgent.Drivers.OpcUa.Client;
 using EdgeAgent.Drivers.OpcUa.Encoding;
 using EdgeAgent.Tests.Support;
+using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Tests.OpcUa;
@@ -116,18 +117,8 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
     {
         var port = ChildProcess.FreeTcpPort();
         var errors = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(errors);
-        try
-        {
-            var code = await Commands.Build().Parse(["browse", $"opc.tcp://127.0.0.1:{port}"]).InvokeAsync();
-            Assert.Equal(1, code);
-        }
-        finally
-        {
-            Console.SetError(old);
-        }
-
+        var code = await Commands.Build().Parse(["browse", $"opc.tcp://127.0.0.1:{port}"]).InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = errors });
+        Assert.Equal(1, code);
         Assert.Contains($"cannot connect to 127.0.0.1:{port}", errors.ToString());
     }
 
