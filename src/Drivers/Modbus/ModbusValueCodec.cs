@@ -11,7 +11,8 @@ public static class ModbusValueCodec
 {
     /// <summary>
     /// Decodes a numeric tag from its registers (<paramref name="registers"/> starts at the tag's first register, as
-    /// wire bytes), applying scale and offset. Bits of registers yield 0 or 1.
+    /// wire bytes), applying scale and offset. Bits of registers yield 0 or 1. A float32 yields the double of its
+    /// shortest decimal (10.3, not 10.300000190734863; see <see cref="SampleValue.FromSingle"/>).
     /// </summary>
     public static double Decode(ReadOnlySpan<byte> registers, ModbusDataType type, WordOrder order, double scale = 1.0, double offset = 0.0, int bit = -1)
     {
@@ -30,7 +31,7 @@ public static class ModbusValueCodec
             case ModbusDataType.UInt32: raw = (uint)Assemble(registers, 2, order); break;
             case ModbusDataType.Int64: raw = (long)Assemble(registers, 4, order); break;
             case ModbusDataType.UInt64: raw = Assemble(registers, 4, order); break;
-            case ModbusDataType.Float32: raw = BitConverter.UInt32BitsToSingle((uint)Assemble(registers, 2, order)); break;
+            case ModbusDataType.Float32: raw = SampleValue.FromSingle(BitConverter.UInt32BitsToSingle((uint)Assemble(registers, 2, order))); break;
             case ModbusDataType.Float64: raw = BitConverter.UInt64BitsToDouble(Assemble(registers, 4, order)); break;
             case ModbusDataType.Bool: raw = Assemble(registers, 1, order) != 0 ? 1 : 0; return raw;
             default: throw new ArgumentOutOfRangeException(nameof(type), type, "not a numeric type");

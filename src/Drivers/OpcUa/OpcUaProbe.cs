@@ -15,10 +15,14 @@ public sealed record OpcUaProbeResult(int Items, long Notifications, double PerS
 /// </summary>
 public static class OpcUaProbe
 {
-    /// <summary>Time between subscribing and the start of the measurement.</summary>
-    public static TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Time between subscribing and the start of the measurement, unless the caller gives one.</summary>
+    public static readonly TimeSpan DefaultWarmup = TimeSpan.FromSeconds(5);
 
-    public static async Task<OpcUaProbeResult> RunAsync(UaClientOptions options, ExpandedNodeId below, TimeSpan sampling, TimeSpan duration, TimeSpan publishingInterval, CancellationToken cancellationToken)
+    /// <summary>
+    /// Subscribes every Variable below <paramref name="below"/>, waits <paramref name="warmup"/> (the CLI uses
+    /// <see cref="DefaultWarmup"/>), then counts for <paramref name="duration"/>.
+    /// </summary>
+    public static async Task<OpcUaProbeResult> RunAsync(UaClientOptions options, ExpandedNodeId below, TimeSpan sampling, TimeSpan duration, TimeSpan publishingInterval, TimeSpan warmup, CancellationToken cancellationToken)
     {
         await using var client = await UaClient.ConnectAsync(options, null, cancellationToken).ConfigureAwait(false);
         var root = await client.ResolveAsync(below, cancellationToken).ConfigureAwait(false);
@@ -40,7 +44,7 @@ public static class OpcUaProbe
 
         // Let the initial values arrive and the JIT promote the hot path (tiered compilation) before measuring:
         // the probe reports the steady state an agent runs in.
-        await Task.Delay(Warmup, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpu0 = process.TotalProcessorTime;

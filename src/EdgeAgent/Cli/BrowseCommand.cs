@@ -29,11 +29,11 @@ internal static class BrowseCommand
             var browser = browsers.Find(b => b.BrowseSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase));
             if (browser is null)
             {
-                Console.Error.WriteLine($"browse: expected {string.Join(" or ", browsers.Select(b => b.BrowseUsage))}, found '{endpoint}'");
+                parse.InvocationConfiguration.Error.WriteLine($"browse: expected {string.Join(" or ", browsers.Select(b => b.BrowseUsage))}, found '{endpoint}'");
                 return 2;
             }
 
-            return await browser.BrowseAsync(endpoint, options.Read(parse), new CommandConsole(Console.Out, Console.Error), ct);
+            return await browser.BrowseAsync(endpoint, options.Read(parse), new CommandConsole(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error), ct);
         });
         return command;
     }

@@ -29,11 +29,11 @@ internal static class ProbeCommand
             var probe = probes.Find(p => p.ProbeSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase));
             if (probe is null)
             {
-                Console.Error.WriteLine($"probe: unsupported URL '{target}'; expected {string.Join(" or ", probes.Select(p => p.ProbeUsage))}");
+                parse.InvocationConfiguration.Error.WriteLine($"probe: unsupported URL '{target}'; expected {string.Join(" or ", probes.Select(p => p.ProbeUsage))}");
                 return 2;
             }
 
-            return await probe.ProbeAsync(target, options.Read(parse), new CommandConsole(Console.Out, Console.Error), ct);
+            return await probe.ProbeAsync(target, options.Read(parse), new CommandConsole(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error), ct);
         });
         return command;
     }

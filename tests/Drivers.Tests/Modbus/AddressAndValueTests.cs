@@ -76,7 +76,8 @@ public class AddressAndValueTests
     {
         Assert.Equal(0x12345678, ModbusValueCodec.Decode(wire, ModbusDataType.UInt32, order));
         Assert.Equal(0x12345678, ModbusValueCodec.Decode(wire, ModbusDataType.Int32, order));
-        Assert.Equal(BitConverter.Int32BitsToSingle(0x12345678), ModbusValueCodec.Decode(wire, ModbusDataType.Float32, order));
+        // The float's shortest decimal (5.6904566E-28), not its widening 5.690456613903458E-28.
+        Assert.Equal(5.6904566E-28, ModbusValueCodec.Decode(wire, ModbusDataType.Float32, order));
     }
 
     [Theory]
@@ -138,7 +139,7 @@ public class AddressAndValueTests
                 ModbusDataType.UInt32 => (uint)l,
                 ModbusDataType.Int64 => (long)(double)(l >> 11 << 11) is var x && x == (l >> 11 << 11) ? x : 0,
                 ModbusDataType.UInt64 => (ulong)(l & 0x7FFF_FFFF_FFFF_F800),
-                ModbusDataType.Float32 => float.IsFinite((float)d) ? (float)d : 1.5f,
+                ModbusDataType.Float32 => SampleValue.FromSingle(float.IsFinite((float)d) ? (float)d : 1.5f),
                 _ => double.IsFinite(d) ? d : 2.5,
             };
             Span<byte> regs = stackalloc byte[8];

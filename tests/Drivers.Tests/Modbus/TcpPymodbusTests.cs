@@ -35,7 +35,7 @@ public class TcpPymodbusTests(PymodbusTcpFixture peer) : IClassFixture<PymodbusT
     internal static double Expected(MapPoint p) => p.Value switch
     {
         bool b => b ? 1 : 0,
-        float f => f,
+        float f => double.Parse(f.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), // the decimal the map wrote: 3.14159, not 3.141590118408203
         IConvertible c => c.ToDouble(CultureInfo.InvariantCulture),
         _ => throw new InvalidOperationException(),
     };

@@ -212,7 +212,7 @@ public sealed class ModbusCliTests : IAsyncLifetime
         Assert.Equal(10, lines.Count);
         var byTag = lines.ToDictionary(l => l.GetProperty("tag").GetString()!, l => l);
         Assert.All(lines, l => Assert.Equal("Good", l.GetProperty("quality").GetString()));
-        Assert.Equal((double)10.01f, byTag["press1.diameter"].GetProperty("value").GetDouble());
+        Assert.Equal(10.01, byTag["press1.diameter"].GetProperty("value").GetDouble()); // the float32's decimal, not 10.010000228881836
         Assert.Equal(2.5, byTag["press1.pressure"].GetProperty("value").GetDouble());
         Assert.Equal(70000, byTag["press1.count"].GetProperty("value").GetDouble());
         Assert.Equal(-12.3, byTag["press1.temp"].GetProperty("value").GetDouble(), 9);

@@ -7,6 +7,7 @@ using EdgeAgent.Drivers.OpcUa;
 using EdgeAgent.Drivers.OpcUa.Client;
 using EdgeAgent.Drivers.OpcUa.Encoding;
 using EdgeAgent.Tests.Support;
+using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Tests.OpcUa;
@@ -106,6 +107,7 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
         var lines = output.ToString().Split('\n');
         Assert.StartsWith("2:Demo  ns=2;s=Demo  Object", lines[0]);
         Assert.Contains(lines, l => l.Contains("2:Double  ns=2;s=Demo.Double  Variable  Double = 10.01", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("2:FloatDecimal  ns=2;s=Demo.FloatDecimal  Variable  Float = 10.3", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("2:Numeric  ns=2;i=1001  Variable  Int32 = 1001", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("3:SecondValue  ns=3;s=Second.Value  Variable  Double = 42.5", StringComparison.Ordinal));
     }
@@ -115,18 +117,8 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
     {
         var port = ChildProcess.FreeTcpPort();
         var errors = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(errors);
-        try
-        {
-            var code = await Commands.Build().Parse(["browse", $"opc.tcp://127.0.0.1:{port}"]).InvokeAsync();
-            Assert.Equal(1, code);
-        }
-        finally
-        {
-            Console.SetError(old);
-        }
-
+        var code = await Commands.Build().Parse(["browse", $"opc.tcp://127.0.0.1:{port}"]).InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = errors });
+        Assert.Equal(1, code);
         Assert.Contains($"cannot connect to 127.0.0.1:{port}", errors.ToString());
     }
 

@@ -103,6 +103,7 @@ async function populate(server) {
         ["Int64", DataType.Int64, [0xFFFFFFFF, 0xFFFFFF85]], // -123 as [high, low]
         ["UInt64", DataType.UInt64, [1, 2]], // 4294967298
         ["Float", DataType.Float, 3.5],
+        ["FloatDecimal", DataType.Float, 10.3], // widened to double it is 10.300000190734863: clients must show 10.3
         ["Double", DataType.Double, 10.01],
         ["String", DataType.String, "héllo wörld"],
         ["DateTime", DataType.DateTime, new Date(Date.UTC(2024, 4, 1, 12, 0, 0))],

@@ -126,7 +126,10 @@ public readonly struct Variant
     /// <summary>True for a numeric or Boolean scalar that <see cref="ToDouble"/> converts without loss of meaning.</summary>
     public bool IsNumeric => !IsArray && Type is >= BuiltInType.Boolean and <= BuiltInType.Double;
 
-    /// <summary>A numeric or Boolean scalar as a double (no boxing); NaN for every other value.</summary>
+    /// <summary>
+    /// A numeric or Boolean scalar as a double (no boxing); NaN for every other value. A Float yields the double of
+    /// its shortest decimal (10.3, not 10.300000190734863; see <see cref="SampleValue.FromSingle"/>).
+    /// </summary>
     public double ToDouble()
     {
         if (IsArray)
@@ -140,7 +143,7 @@ public readonly struct Variant
             BuiltInType.SByte or BuiltInType.Int16 or BuiltInType.Int32 or BuiltInType.Int64 => _bits,
             BuiltInType.Byte or BuiltInType.UInt16 or BuiltInType.UInt32 => _bits,
             BuiltInType.UInt64 => unchecked((ulong)_bits),
-            BuiltInType.Float => BitConverter.Int32BitsToSingle((int)_bits),
+            BuiltInType.Float => SampleValue.FromSingle(BitConverter.Int32BitsToSingle((int)_bits)),
             BuiltInType.Double => BitConverter.Int64BitsToDouble(_bits),
             BuiltInType.DateTime => _bits,
             BuiltInType.StatusCode => (uint)_bits,

@@ -66,7 +66,7 @@ public sealed partial class OpcUaPlugin : IProbeCapability
         {
             var options = new UaClientOptions { EndpointUrl = url };
             var publishing = TimeSpan.FromMilliseconds(Math.Max(100, interval.TotalMilliseconds));
-            var r = await OpcUaProbe.RunAsync(options, node, interval, TimeSpan.FromSeconds(seconds), publishing, cancellationToken);
+            var r = await OpcUaProbe.RunAsync(options, node, interval, TimeSpan.FromSeconds(seconds), publishing, OpcUaProbe.DefaultWarmup, cancellationToken);
             await console.Output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["items"] = r.Items,

@@ -170,8 +170,39 @@ public sealed class FaultyPeerTests
                 await s.WriteAsync(garbage);
             });
             var e = await Fails(url);
-            Assert.True(e.StatusCode.IsBad);
+
+            // The bytes arrive where the OpenSecureChannel response's header belongs, then the peer closes.
+            if (garbage.Length < 8)
+            {
+                Assert.Equal(StatusCode.BadConnectionClosed, e.StatusCode.Code);
+                Assert.Contains($"server closed the connection mid-message header ({garbage.Length} of 8 bytes)", e.Message);
+            }
+            else
+            {
+                Assert.Equal(StatusCode.BadTcpMessageTypeInvalid, e.StatusCode.Code);
+                Assert.Contains("unknown message type '", e.Message);
+                Assert.Contains($"(0x{BinaryPrimitives.ReadUInt32BigEndian(garbage):X8})", e.Message);
+            }
+
             await peer;
         }
+    }
+
+    [Fact]
+    public async Task An_unanswered_open_secure_channel_times_out_naming_the_service()
+    {
+        var (url, peer) = Peer(async s =>
+        {
+            await ReadMessage(s);
+            await s.WriteAsync(Ack());
+            await ReadMessage(s); // OPN, never answered
+            await Task.Delay(TimeSpan.FromSeconds(10));
+        });
+        var connect = UaClient.ConnectAsync(new UaClientOptions { EndpointUrl = url, Transport = new UaTransportOptions { ConnectTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromMilliseconds(300) } });
+        var e = await Assert.ThrowsAsync<OpcUaException>(() => connect.WaitAsync(NoHang));
+        Assert.Equal(StatusCode.BadTimeout, e.StatusCode.Code);
+        Assert.Equal("OpenSecureChannel", e.Service);
+        Assert.Contains("no response within 0.3 s", e.Message);
+        _ = peer;
     }
 }

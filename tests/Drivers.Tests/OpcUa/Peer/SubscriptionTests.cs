@@ -35,7 +35,7 @@ public sealed class SubscriptionTests(OpcUaServerFixture fixture)
     }
 
     [Fact]
-    public async Task Receives_at_least_999_of_1000_changes_of_a_20_ms_variable()
+    public async Task Receives_250_consecutive_changes_of_a_20_ms_variable_in_order_with_none_missing()
     {
         await using var client = await UaClient.ConnectAsync(new UaClientOptions { EndpointUrl = fixture.EndpointUrl });
         var collector = new Collector(250); // 5 s of changes
@@ -50,11 +50,11 @@ public sealed class SubscriptionTests(OpcUaServerFixture fixture)
             Assert.Equal(0, subscriptions.Lost);
         }
 
+        // Demo.Fast counts up by one per change: what arrived is one unbroken run, first value to last.
         var values = collector.Values.ToArray();
-        var distinct = values.Distinct().Count();
-        var span = values.Max() - values.Min() + 1;
-        Assert.True(distinct / span >= 0.999, $"received {distinct} of {span} changes");
-        Assert.Equal(values.OrderBy(v => v).ToArray(), values); // in order
+        Assert.True(values.Length >= 250, $"collected {values.Length}");
+        var expected = Enumerable.Range(0, values.Length).Select(i => values[0] + i).ToArray();
+        Assert.Equal(expected, values);
     }
 
     [Fact]
