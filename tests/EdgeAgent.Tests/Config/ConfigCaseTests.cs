@@ -108,7 +108,7 @@ public class ConfigCaseTests
     [Fact]
     public void Arbitrary_text_never_crashes_the_loader()
     {
-        Gen.String.Sample(text => Loads_or_reports(text), iter: 2000);
+        Gen.String.SampleWithDeadline(text => Loads_or_reports(text), iter: 2000);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class ConfigCaseTests
         var demo = File.ReadAllText(Repo.PathOf("config", "demo.yaml"));
         Gen.Select(Gen.Int[0, demo.Length - 1], Gen.Char, Gen.Int[0, 3])
             .Array[1, 8]
-            .Sample(edits =>
+            .SampleWithDeadline(edits =>
             {
                 var chars = demo.ToCharArray();
                 foreach (var (at, c, kind) in edits)
