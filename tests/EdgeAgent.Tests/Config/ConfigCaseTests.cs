@@ -48,7 +48,25 @@ public class ConfigCaseTests
     }
 
     [Fact]
-    public void There_are_at_least_fifteen_distinct_bad_configs() => Assert.True(Cases().Count >= 15);
+    public void There_are_at_least_fifteen_distinct_bad_configs()
+    {
+        var cases = Repo.ConfigCases().Select(c => (
+            Name: Path.GetFileName(c),
+            Config: File.ReadAllText(Repo.PathOf(c, "config.yaml")).ReplaceLineEndings("\n").Trim(),
+            Expected: File.ReadAllText(Repo.PathOf(c, "expected.err")).ReplaceLineEndings("\n").Trim())).ToList();
+
+        Assert.True(cases.Count >= 15, $"{cases.Count} config cases; at least 15 expected");
+        Assert.All(cases, c => Assert.False(c.Expected.Length == 0, $"{c.Name}: expects no error, so it is not a bad config"));
+        AssertDistinct(cases.Select(c => (c.Name, c.Name)), "name");
+        AssertDistinct(cases.Select(c => (c.Name, c.Config)), "config.yaml");
+        AssertDistinct(cases.Select(c => (c.Name, c.Expected)), "expected.err");
+
+        static void AssertDistinct(IEnumerable<(string Name, string Text)> items, string what)
+        {
+            var same = items.GroupBy(i => i.Text).Where(g => g.Count() > 1).Select(g => string.Join(" = ", g.Select(i => i.Name))).ToList();
+            Assert.True(same.Count == 0, $"cases with the same {what}: {string.Join("; ", same)}");
+        }
+    }
 
     [Theory]
     [InlineData("100ms", 100)]
