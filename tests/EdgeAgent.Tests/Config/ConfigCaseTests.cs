@@ -92,10 +92,10 @@ public class ConfigCaseTests
     [Fact]
     public void Substitutes_environment_variables_and_defaults()
     {
-        Environment.SetEnvironmentVariable("EDGEAGENT_TEST_SITE", "acme/plant-x");
+        var environment = new Dictionary<string, string> { ["EDGEAGENT_TEST_SITE"] = "acme/plant-x" };
         var (config, errors) = ConfigLoader.TryParse(
             "agent: { site: '${EDGEAGENT_TEST_SITE}', id: '${EDGEAGENT_TEST_NOT_SET:-gw-default}' }\nsources:\n  - { name: s, driver: simulator, tags: [ { name: a } ] }\n",
-            "env.yaml");
+            "env.yaml", environment.GetValueOrDefault);
         Assert.False(errors.HasErrors, string.Join("\n", errors.Errors));
         Assert.Equal("acme/plant-x", config!.Agent.Site);
         Assert.Equal("gw-default", config.Agent.Id);
@@ -107,8 +107,12 @@ public class ConfigCaseTests
         var dir = Directory.CreateTempSubdirectory("edgeagent-cfg");
         var path = Path.Combine(dir.FullName, "a.yaml");
         File.WriteAllText(path, "sources:\n  - { name: s, driver: simulator, tags: [ { name: a } ] }\n");
-        var config = ConfigLoader.Load(path);
-        Assert.Equal(Path.Combine(dir.FullName, "data"), config.Agent.Data);
+        var (config, errors) = ConfigLoader.TryLoad(path, _ => null); // EDGEAGENT_DATA not set, whatever this process has
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Errors));
+        Assert.Equal(Path.Combine(dir.FullName, "data"), config!.Agent.Data);
+        (config, _) = ConfigLoader.TryLoad(path, name => name == "EDGEAGENT_DATA" ? "/srv/edge" : null);
+        Assert.Equal("/srv/edge", config!.Agent.Data);
+        dir.Delete(recursive: true);
     }
 
     [Fact]
