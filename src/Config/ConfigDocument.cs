@@ -12,7 +12,7 @@ namespace EdgeAgent.Config;
 public static class ConfigDocument
 {
     /// <summary>Reads <paramref name="path"/>; null (with errors) when the file cannot be read or parsed.</summary>
-    public static ConfigMap? Load(string path, ConfigErrors errors, string expectedKeys)
+    public static ConfigMap? Load(string path, ConfigErrors errors, string expectedKeys, Func<string, string?>? environmentVariable = null)
     {
         string text;
         try
@@ -25,14 +25,15 @@ public static class ConfigDocument
             return null;
         }
 
-        return Parse(text, errors, expectedKeys);
+        return Parse(text, errors, expectedKeys, environmentVariable);
     }
 
     /// <summary>
     /// Parses <paramref name="text"/>; null (with errors) when it is not one YAML mapping. <paramref name="expectedKeys"/>
-    /// names the top-level keys in the messages ("expected a mapping with keys …").
+    /// names the top-level keys in the messages ("expected a mapping with keys …"). <paramref name="environmentVariable"/>
+    /// resolves <c>${NAME}</c> (default: the process environment).
     /// </summary>
-    public static ConfigMap? Parse(string text, ConfigErrors errors, string expectedKeys)
+    public static ConfigMap? Parse(string text, ConfigErrors errors, string expectedKeys, Func<string, string?>? environmentVariable = null)
     {
         var nul = text.IndexOf('\0', StringComparison.Ordinal);
         if (nul >= 0)
@@ -63,7 +64,7 @@ public static class ConfigDocument
                 return null;
             }
 
-            return new ConfigMap(map, string.Empty, errors);
+            return new ConfigMap(map, string.Empty, errors, environmentVariable);
         }
         catch (YamlException ex)
         {

@@ -9,18 +9,20 @@ namespace EdgeAgent.Config;
 /// <summary>
 /// A YAML mapping being bound to options. Every key asked for is remembered, so that after binding
 /// <see cref="ReportUnknownKeys"/> can name each key nobody asked for, with a did-you-mean from the keys that exist.
-/// Errors carry the position of the offending key or value. Scalars get <c>${NAME}</c> replaced from the environment.
+/// Errors carry the position of the offending key or value. Scalars get <c>${NAME}</c> replaced from the environment
+/// (<see cref="EnvironmentVariable"/>: the process environment unless the loader was given another lookup).
 /// </summary>
 public sealed partial class ConfigMap
 {
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
-    public ConfigMap(YamlMappingNode node, string path, ConfigErrors errors)
+    public ConfigMap(YamlMappingNode node, string path, ConfigErrors errors, Func<string, string?>? environmentVariable = null)
     {
         Node = node;
         Path = path;
         Errors = errors;
+        EnvironmentVariable = environmentVariable ?? Environment.GetEnvironmentVariable;
         foreach (var (key, value) in node.Children)
         {
             if (key is not YamlScalarNode scalar || scalar.Value is null)
@@ -42,6 +44,9 @@ public sealed partial class ConfigMap
     public string Path { get; }
 
     public ConfigErrors Errors { get; }
+
+    /// <summary>Looks up <c>${NAME}</c>: null when unset. Shared by every mapping of one file.</summary>
+    public Func<string, string?> EnvironmentVariable { get; }
 
     public Mark Start => Node.Start;
 
@@ -252,7 +257,7 @@ public sealed partial class ConfigMap
             return null;
         }
 
-        return new ConfigMap(map, Child(key), Errors);
+        return new ConfigMap(map, Child(key), Errors, EnvironmentVariable);
     }
 
     /// <summary>A list of mappings (sources, tags, …); each item's path is <c>key[i]</c>.</summary>
@@ -281,7 +286,7 @@ public sealed partial class ConfigMap
         {
             if (item is YamlMappingNode map)
             {
-                result.Add(new ConfigMap(map, $"{Child(key)}[{i}]", Errors));
+                result.Add(new ConfigMap(map, $"{Child(key)}[{i}]", Errors, EnvironmentVariable));
             }
             else
             {
@@ -383,7 +388,7 @@ public sealed partial class ConfigMap
         var missing = new StringBuilder();
         var result = EnvPattern().Replace(text, m =>
         {
-            var value = Environment.GetEnvironmentVariable(m.Groups[1].Value);
+            var value = EnvironmentVariable(m.Groups[1].Value);
             if (value is not null)
             {
                 return value;

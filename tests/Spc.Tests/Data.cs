@@ -39,7 +39,7 @@ internal static class Data
 
 internal static class Approx
 {
-    /// <summary>Asserts |actual − expected| ≤ 1e-6·max(1, |expected|) (the "1e-6 relative").</summary>
+    /// <summary>Asserts |actual − expected| ≤ 1e-6·max(1, |expected|) (src/Spc/README.md: "to within 1e-6 relative").</summary>
     public static void Equal(double expected, double actual, double relative = 1e-6)
     {
         if (expected.Equals(actual))

@@ -46,17 +46,22 @@ public static class ConfigLoader
         return config;
     }
 
-    public static (AgentConfig? Config, ConfigErrors Errors) TryLoad(string path)
+    /// <summary>
+    /// Loads <paramref name="path"/>, reporting every error. <paramref name="environmentVariable"/> resolves
+    /// <c>${NAME}</c> and <c>$EDGEAGENT_DATA</c> (default: the process environment; tests pass their own).
+    /// </summary>
+    public static (AgentConfig? Config, ConfigErrors Errors) TryLoad(string path, Func<string, string?>? environmentVariable = null)
     {
         var errors = new ConfigErrors(path);
-        var top = ConfigDocument.Load(path, errors, ExpectedKeys);
+        var top = ConfigDocument.Load(path, errors, ExpectedKeys, environmentVariable);
         return (top is null ? null : Bind(top, path), errors);
     }
 
-    public static (AgentConfig? Config, ConfigErrors Errors) TryParse(string text, string path)
+    /// <inheritdoc cref="TryLoad"/>
+    public static (AgentConfig? Config, ConfigErrors Errors) TryParse(string text, string path, Func<string, string?>? environmentVariable = null)
     {
         var errors = new ConfigErrors(path);
-        var top = ConfigDocument.Parse(text, errors, ExpectedKeys);
+        var top = ConfigDocument.Parse(text, errors, ExpectedKeys, environmentVariable);
         return (top is null ? null : Bind(top, path), errors);
     }
 
@@ -71,7 +76,7 @@ public static class ConfigLoader
 
     private static AgentConfig Bind(ConfigMap top, string path)
     {
-        var agent = BindAgent(top.Map("agent"), top.ConfigFolder);
+        var agent = BindAgent(top.Map("agent"), top.ConfigFolder, top.EnvironmentVariable);
         var (sources, tags) = BindSources(top);
         var binding = new BindingContext(agent, tags, sources, top.Errors);
         var sections = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -98,12 +103,12 @@ public static class ConfigLoader
         };
     }
 
-    private static AgentIdentity BindAgent(ConfigMap? map, string configDir)
+    private static AgentIdentity BindAgent(ConfigMap? map, string configDir, Func<string, string?> environmentVariable)
     {
         var defaults = new AgentIdentity();
         if (map is null)
         {
-            return defaults with { Id = DefaultId(), Data = DefaultData(configDir) };
+            return defaults with { Id = DefaultId(), Data = DefaultData(configDir, environmentVariable) };
         }
 
         var id = Id.Read(map);
@@ -120,14 +125,14 @@ public static class ConfigLoader
         {
             Id = id ?? DefaultId(),
             Site = site ?? defaults.Site,
-            Data = data is null ? DefaultData(configDir) : Path.GetFullPath(Path.Combine(configDir, data)),
+            Data = data is null ? DefaultData(configDir, environmentVariable) : Path.GetFullPath(Path.Combine(configDir, data)),
             QueueCapacity = queue ?? defaults.QueueCapacity,
         };
     }
 
     /// <summary><c>agent.data</c> default: $EDGEAGENT_DATA (the container sets /data), else <c>data/</c> beside the config file.</summary>
-    private static string DefaultData(string configDir) =>
-        Environment.GetEnvironmentVariable("EDGEAGENT_DATA") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(configDir, "data");
+    private static string DefaultData(string configDir, Func<string, string?> environmentVariable) =>
+        environmentVariable("EDGEAGENT_DATA") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(configDir, "data");
 
     private static string DefaultId()
     {

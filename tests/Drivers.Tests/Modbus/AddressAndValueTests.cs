@@ -42,7 +42,7 @@ public class AddressAndValueTests
     [Fact]
     public void Arbitrary_address_text_is_parsed_or_rejected_with_a_message_never_thrown()
     {
-        Gen.String[Gen.Char["hrcoildi:.0123456789x -"], 0, 12].Sample(text =>
+        Gen.String[Gen.Char["hrcoildi:.0123456789x -"], 0, 12].SampleWithDeadline(text =>
         {
             if (ModbusAddress.TryParse(text, out var address, out var error))
             {

@@ -213,7 +213,7 @@ public class FrameCodecTests
     [Fact]
     public void Arbitrary_bytes_never_crash_or_hang_the_frame_readers()
     {
-        Gen.Byte.Array[0, 300].Sample(bytes =>
+        Gen.Byte.Array[0, 300].SampleWithDeadline(bytes =>
         {
             Expect(() => MbapFrame.TryReadFrame(bytes, out _, out _));
             var seq = new ReadOnlySequence<byte>(bytes);
@@ -230,8 +230,9 @@ public class FrameCodecTests
     [Fact]
     public void Mbap_headers_with_any_length_field_are_either_framed_or_rejected()
     {
-        Gen.UShort.Select(Gen.Byte.Array[0, 270]).Sample((length, body) =>
+        Gen.UShort.Select(Gen.Byte.Array[0, 270]).SampleWithDeadline(t =>
         {
+            var (length, body) = t;
             var bytes = new byte[6 + body.Length];
             bytes[4] = (byte)(length >> 8);
             bytes[5] = (byte)length;

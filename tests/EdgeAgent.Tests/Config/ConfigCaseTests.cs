@@ -48,7 +48,25 @@ public class ConfigCaseTests
     }
 
     [Fact]
-    public void There_are_at_least_fifteen_distinct_bad_configs() => Assert.True(Cases().Count >= 15);
+    public void There_are_at_least_fifteen_distinct_bad_configs()
+    {
+        var cases = Repo.ConfigCases().Select(c => (
+            Name: Path.GetFileName(c),
+            Config: File.ReadAllText(Repo.PathOf(c, "config.yaml")).ReplaceLineEndings("\n").Trim(),
+            Expected: File.ReadAllText(Repo.PathOf(c, "expected.err")).ReplaceLineEndings("\n").Trim())).ToList();
+
+        Assert.True(cases.Count >= 15, $"{cases.Count} config cases; at least 15 expected");
+        Assert.All(cases, c => Assert.False(c.Expected.Length == 0, $"{c.Name}: expects no error, so it is not a bad config"));
+        AssertDistinct(cases.Select(c => (c.Name, c.Name)), "name");
+        AssertDistinct(cases.Select(c => (c.Name, c.Config)), "config.yaml");
+        AssertDistinct(cases.Select(c => (c.Name, c.Expected)), "expected.err");
+
+        static void AssertDistinct(IEnumerable<(string Name, string Text)> items, string what)
+        {
+            var same = items.GroupBy(i => i.Text).Where(g => g.Count() > 1).Select(g => string.Join(" = ", g.Select(i => i.Name))).ToList();
+            Assert.True(same.Count == 0, $"cases with the same {what}: {string.Join("; ", same)}");
+        }
+    }
 
     [Theory]
     [InlineData("100ms", 100)]
@@ -74,10 +92,10 @@ public class ConfigCaseTests
     [Fact]
     public void Substitutes_environment_variables_and_defaults()
     {
-        Environment.SetEnvironmentVariable("EDGEAGENT_TEST_SITE", "acme/plant-x");
+        var environment = new Dictionary<string, string> { ["EDGEAGENT_TEST_SITE"] = "acme/plant-x" };
         var (config, errors) = ConfigLoader.TryParse(
             "agent: { site: '${EDGEAGENT_TEST_SITE}', id: '${EDGEAGENT_TEST_NOT_SET:-gw-default}' }\nsources:\n  - { name: s, driver: simulator, tags: [ { name: a } ] }\n",
-            "env.yaml");
+            "env.yaml", environment.GetValueOrDefault);
         Assert.False(errors.HasErrors, string.Join("\n", errors.Errors));
         Assert.Equal("acme/plant-x", config!.Agent.Site);
         Assert.Equal("gw-default", config.Agent.Id);
@@ -89,8 +107,12 @@ public class ConfigCaseTests
         var dir = Directory.CreateTempSubdirectory("edgeagent-cfg");
         var path = Path.Combine(dir.FullName, "a.yaml");
         File.WriteAllText(path, "sources:\n  - { name: s, driver: simulator, tags: [ { name: a } ] }\n");
-        var config = ConfigLoader.Load(path);
-        Assert.Equal(Path.Combine(dir.FullName, "data"), config.Agent.Data);
+        var (config, errors) = ConfigLoader.TryLoad(path, _ => null); // EDGEAGENT_DATA not set, whatever this process has
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Errors));
+        Assert.Equal(Path.Combine(dir.FullName, "data"), config!.Agent.Data);
+        (config, _) = ConfigLoader.TryLoad(path, name => name == "EDGEAGENT_DATA" ? "/srv/edge" : null);
+        Assert.Equal("/srv/edge", config!.Agent.Data);
+        dir.Delete(recursive: true);
     }
 
     [Fact]
@@ -108,7 +130,7 @@ public class ConfigCaseTests
     [Fact]
     public void Arbitrary_text_never_crashes_the_loader()
     {
-        Gen.String.Sample(text => Loads_or_reports(text), iter: 2000);
+        Gen.String.SampleWithDeadline(text => Loads_or_reports(text), iter: 2000);
     }
 
     [Fact]
@@ -117,7 +139,7 @@ public class ConfigCaseTests
         var demo = File.ReadAllText(Repo.PathOf("config", "demo.yaml"));
         Gen.Select(Gen.Int[0, demo.Length - 1], Gen.Char, Gen.Int[0, 3])
             .Array[1, 8]
-            .Sample(edits =>
+            .SampleWithDeadline(edits =>
             {
                 var chars = demo.ToCharArray();
                 foreach (var (at, c, kind) in edits)

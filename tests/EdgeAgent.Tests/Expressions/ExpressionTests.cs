@@ -125,9 +125,9 @@ public class ExpressionTests
         var alphabet = Gen.OneOfConst("press1.running", "press1.temp", "press-2.door_open", "x.y", " ", "(", ")", "==", "!=", "<", "<=", ">", ">=",
             "=", "!", "and", "or", "not", "&&", "||", "true", "false", "for", "5s", "1.5", "1e3", "-", "+", "*", "/", ".", "e", "\t", "$", "\u00b5");
         Gen.Char.Array[0, 40].Select(c => new string(c))
-            .Sample(text => CompileOrError(text), iter: 20_000);
+            .SampleWithDeadline(text => CompileOrError(text), iter: 20_000, property: "arbitrary characters never crash the compiler");
         alphabet.Array[0, 30].Select(parts => string.Join(string.Empty, parts))
-            .Sample(text => CompileOrError(text), iter: 50_000);
+            .SampleWithDeadline(text => CompileOrError(text), iter: 50_000, property: "arbitrary token sequences never crash the compiler");
     }
 
     private static void CompileOrError(string text)

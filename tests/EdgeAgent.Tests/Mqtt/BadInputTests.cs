@@ -45,8 +45,7 @@ public sealed class BadInputTests(ITestOutputHelper output)
         }
 
         await using var broker = await Mosquitto.StartAsync($"password_file {passwd}", allowAnonymous: false);
-        Environment.SetEnvironmentVariable("EDGE_TEST_MQTT_PASSWORD", "wrong-secret");
-        await using var agent = await AgentHarness.StartAsync(Config($"{{ broker: \"{broker.Url}\", username: edge, password: \"${{EDGE_TEST_MQTT_PASSWORD}}\" }}"), output);
+        await using var agent = await AgentHarness.StartAsync(Config($"{{ broker: \"{broker.Url}\", username: edge, password: wrong-secret }}"), output);
         var sink = agent.Agent.Sinks.OfType<MqttSink>().Single();
         await WaitAsync(() => sink.LastError is not null, "a connection error");
         output.WriteLine(sink.LastError);

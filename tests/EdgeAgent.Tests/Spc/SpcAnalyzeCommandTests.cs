@@ -244,7 +244,7 @@ public sealed class SpcAnalyzeCommandTests : IDisposable
     [Fact]
     public void Arbitrary_csv_text_never_crashes_the_reader()
     {
-        Gen.String[Gen.Char["0123456789.,-eE \nx"], 0, 200].Sample(text =>
+        Gen.String[Gen.Char["0123456789.,-eE \nx"], 0, 200].SampleWithDeadline(text =>
         {
             foreach (var chart in new[] { EdgeAgent.Spc.ChartType.Imr, EdgeAgent.Spc.ChartType.XbarR, EdgeAgent.Spc.ChartType.P, EdgeAgent.Spc.ChartType.C })
             {

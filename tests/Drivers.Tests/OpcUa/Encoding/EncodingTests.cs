@@ -183,7 +183,7 @@ public sealed class EncodingTests
     [Fact]
     public void Random_bytes_never_crash_the_decoder()
     {
-        Gen.Byte.Array[0, 200].Sample(bytes =>
+        Gen.Byte.Array[0, 200].SampleWithDeadline(bytes =>
         {
             DecodeAll(bytes);
         }, iter: 20_000);
@@ -192,7 +192,7 @@ public sealed class EncodingTests
     [Fact]
     public void Mutated_valid_values_never_crash_the_decoder()
     {
-        Gen.Select(Generators.DataValue, Gen.Int[0, 1000], Gen.Byte, Gen.Int[1, 4]).Sample(t =>
+        Gen.Select(Generators.DataValue, Gen.Int[0, 1000], Gen.Byte, Gen.Int[1, 4]).SampleWithDeadline(t =>
         {
             var (value, at, b, flips) = t;
             var bytes = Encode(value);

@@ -94,7 +94,7 @@ public sealed class NotificationDecoderTests
     public void Mutated_publish_responses_never_crash_the_decoder()
     {
         var decoder = new NotificationDecoder();
-        Gen.Select(Generators.DataValue.Array[1, 5], Gen.Int[0, 10_000], Gen.Byte[1, 255], Gen.Int[1, 3]).Sample(t =>
+        Gen.Select(Generators.DataValue.Array[1, 5], Gen.Int[0, 10_000], Gen.Byte[1, 255], Gen.Int[1, 3]).SampleWithDeadline(t =>
         {
             var (values, at, mask, flips) = t;
             var bytes = PublishResponse(values);
