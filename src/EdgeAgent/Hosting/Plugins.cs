@@ -13,6 +13,7 @@ public static class Plugins
         new Drivers.Simulator.Plugin.SimulatorPlugin(),
         new Drivers.Modbus.Plugin.ModbusPlugin(),
         new Drivers.OpcUa.Plugin.OpcUaPlugin(),
+        new Drivers.Serial.Plugin.SerialPlugin(),
     ];
 
     private static readonly List<IDriverPlugin> DriverList = [.. BuiltIn];

@@ -7,7 +7,7 @@ namespace EdgeAgent.Hosting;
 /// <summary>
 /// The <see cref="ISampleWriter"/> one source writes to. Tracks the source's state and logs one line per change.
 /// </summary>
-public sealed partial class SourceWriter : ISampleWriter
+public sealed partial class SourceWriter : ISampleWriter, ITagValues
 {
     private readonly SamplePipeline _pipeline;
     private readonly int _sourceIndex;
@@ -38,6 +38,12 @@ public sealed partial class SourceWriter : ISampleWriter
     public string? Reason => _reason;
 
     public bool TryWrite(ReadOnlySpan<Sample> samples) => _pipeline.TryEnqueue(samples, _sourceIndex);
+
+    /// <summary>Another tag's id, for a source that reads it (a serial gauge's part stamp).</summary>
+    public int IdOf(string fullName) => _pipeline.Directory.IdOf(fullName);
+
+    /// <summary>Another tag's latest sample as the router last saw it (best effort).</summary>
+    public Sample Latest(int tagId) => _pipeline.Directory.Latest(tagId);
 
     public void SetState(SourceState state, string? reason = null)
     {
