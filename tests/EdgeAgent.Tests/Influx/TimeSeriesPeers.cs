@@ -261,7 +261,7 @@ internal sealed class InfluxDb1 : PeerProcess
     /// <summary>Runs InfluxQL; returns the JSON answer (throws on an HTTP error).</summary>
     public async Task<JsonElement> QueryAsync(string q, string? db = null, bool post = false)
     {
-        var query = new List<KeyValuePair<string, string>> { new("q", q), new("epoch", "ms") };
+        var query = new List<KeyValuePair<string, string>> { new("epoch", "ms") };
         if (db is not null)
         {
             query.Add(new("db", db));
@@ -273,10 +273,11 @@ internal sealed class InfluxDb1 : PeerProcess
             query.Add(new("p", AdminPassword));
         }
 
-        using var content = new FormUrlEncodedContent(query);
-        using var response = post
-            ? await Http.PostAsync(Url + "/query", content)
-            : await Http.GetAsync(Url + "/query?" + await content.ReadAsStringAsync());
+        // Credentials and options in the URL (influxd reads u and p there), the statement in the form body when POSTed.
+        using var options = new FormUrlEncodedContent(post ? query : query.Append(new("q", q)));
+        var url = Url + "/query?" + await options.ReadAsStringAsync();
+        using var body = new FormUrlEncodedContent([new("q", q)]);
+        using var response = post ? await Http.PostAsync(url, body) : await Http.GetAsync(url);
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
