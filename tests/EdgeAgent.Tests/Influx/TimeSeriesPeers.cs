@@ -172,8 +172,16 @@ internal sealed class VictoriaMetrics : PeerProcess
     public static async Task<VictoriaMetrics> StartNewAsync()
     {
         var vm = new VictoriaMetrics();
-        await vm.StartAsync();
-        return vm;
+        try
+        {
+            await vm.StartAsync();
+            return vm;
+        }
+        catch
+        {
+            await vm.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Every series matching <paramref name="selector"/> (e.g. <c>{__name__="samples_value"}</c>): labels, values, timestamps (ms).</summary>
@@ -244,18 +252,26 @@ internal sealed class InfluxDb1 : PeerProcess
     public static async Task<InfluxDb1> StartNewAsync(bool auth = false, params string[] databases)
     {
         var influx = new InfluxDb1(auth);
-        await influx.StartAsync();
-        if (auth)
+        try
         {
-            await influx.QueryAsync($"CREATE USER {Admin} WITH PASSWORD '{AdminPassword}' WITH ALL PRIVILEGES", post: true);
-        }
+            await influx.StartAsync();
+            if (auth)
+            {
+                await influx.QueryAsync($"CREATE USER {Admin} WITH PASSWORD '{AdminPassword}' WITH ALL PRIVILEGES", post: true);
+            }
 
-        foreach (var db in databases)
+            foreach (var db in databases)
+            {
+                await influx.QueryAsync($"CREATE DATABASE \"{db}\"", post: true);
+            }
+
+            return influx;
+        }
+        catch
         {
-            await influx.QueryAsync($"CREATE DATABASE \"{db}\"", post: true);
+            await influx.DisposeAsync(); // a failed set-up must not leave the server running
+            throw;
         }
-
-        return influx;
     }
 
     /// <summary>Runs InfluxQL; returns the JSON answer (throws on an HTTP error).</summary>
