@@ -33,3 +33,26 @@ if [ -f "$here/package.json" ]; then
     (cd "$here" && npm install --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.installed)
   fi
 fi
+
+# Time-series peers of the InfluxDB output's tests: victoria-metrics (accepts the InfluxDB v2 write API, read back through
+# its export API) and influxdb 1.6 (the /write and /query API of the 1.x installations). Both packages start a system
+# daemon on install (victoria-metrics on :8428, influxd on :8086); the tests start their own on free ports with their own
+# data folders and stop them by process id, so the packaged daemons are kept from starting as mosquitto's is above.
+ts_pkgs=(victoria-metrics influxdb)
+ts_missing=()
+for p in "${ts_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || ts_missing+=("$p")
+done
+if [ ${#ts_missing[@]} -gt 0 ]; then
+  echo "peers: installing ${ts_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    trap 'if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi' EXIT
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${ts_missing[@]}" >/dev/null
+  if [ "$own_policy" = 1 ]; then rm -f "$policy"; own_policy=0; fi
+fi

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using EdgeAgent.Drivers;
-using EdgeAgent.Outputs.Influx;
 using EdgeAgent.Outputs.Mqtt;
 using EdgeAgent.Outputs.Mqtt.Plugin;
 using EdgeAgent.Outputs.Mqtt.Sparkplug.Proto;
@@ -97,18 +96,14 @@ public sealed class PluginTests : IDisposable
     }
 
     [Fact]
-    public async Task Mqtt_off_builds_nothing_and_the_outputs_without_a_sink_say_so_once()
+    public async Task Mqtt_off_builds_nothing_and_the_output_without_a_sink_says_so_once()
     {
         var context = Context();
         Assert.Null(new MqttPlugin().Create(null, context));
-        var influx = new InfluxPlugin().Create(new InfluxOptions { Url = new Uri("http://influx:8086"), Bucket = "edge" }, context)!;
         var prometheus = new PrometheusPlugin().Create(new PrometheusOptions(), context)!;
-        influx.Register(context);
         prometheus.Register(context);
-        await influx.StartAsync(CancellationToken.None);
         await prometheus.StartAsync(CancellationToken.None);
         Assert.Empty(context.Sinks);
-        Assert.Single(_logs.Lines, l => l.StartsWith("EdgeAgent.Influx 350 Warning", StringComparison.Ordinal));
         Assert.Single(_logs.Lines, l => l.StartsWith("EdgeAgent.Prometheus 360 Warning", StringComparison.Ordinal));
     }
 

@@ -3,23 +3,27 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Outputs.Influx;
 
-/// <summary>Stands in for the InfluxDB sink this version does not have: one warning at start, nothing else.</summary>
-internal sealed partial class InfluxComponent(InfluxOptions options) : IAgentComponent
+/// <summary>The running InfluxDB output: builds the <see cref="InfluxSink"/> with what it reads of the agent and adds it.</summary>
+internal sealed class InfluxComponent(InfluxOptions options) : IAgentComponent
 {
-    private ILogger? _logger;
+    private InfluxSink? _sink;
 
-    public void Register(AgentContext context) => _logger = context.Loggers.CreateLogger("EdgeAgent.Influx");
+    public InfluxSink? Sink => _sink;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public void Register(AgentContext context)
     {
-        if (_logger is not null)
-        {
-            LogNoSink(_logger, options.Url.ToString(), options.Bucket);
-        }
-
-        return Task.CompletedTask;
+        var folder = options.SpillPath ?? Path.Combine(context.Agent.Data, "influx");
+        _sink = new InfluxSink(options, context.Directory, context.Metrics, context.Loggers.CreateLogger("EdgeAgent.Influx"), folder);
+        context.AddSink(_sink);
     }
 
-    [LoggerMessage(EventId = 350, Level = LogLevel.Warning, Message = "outputs.influxdb is configured, but this version has no InfluxDB sink: the section is only bound and validated, and nothing is written to {Url} (bucket {Bucket})")]
-    private static partial void LogNoSink(ILogger logger, string url, string bucket);
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sink is not null)
+        {
+            await _sink.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }
