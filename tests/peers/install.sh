@@ -33,3 +33,20 @@ if [ -f "$here/package.json" ]; then
     (cd "$here" && npm install --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.installed)
   fi
 fi
+
+# Packaging tests: systemd-analyze verifies the unit; Debian's qemu-user runs the arm64 package with exactly the arm64
+# libraries its Depends names (libc6, libgcc-s1, libstdc++6, libssl3) from Debian's multiarch archive.
+pkg_missing=()
+command -v systemd-analyze >/dev/null || pkg_missing+=(systemd)
+command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || pkg_missing+=(qemu-user-static)
+arm64_libs=(libc6:arm64 libgcc-s1:arm64 libstdc++6:arm64 libssl3:arm64)
+for p in "${arm64_libs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || pkg_missing+=("$p")
+done
+if [ ${#pkg_missing[@]} -gt 0 ]; then
+  echo "peers: installing ${pkg_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${pkg_missing[@]}" >/dev/null
+fi
