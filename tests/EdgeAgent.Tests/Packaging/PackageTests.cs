@@ -49,7 +49,7 @@ public sealed class PackageTests(UnpackedPackages unpacked) : IClassFixture<Unpa
 
         Assert.StartsWith("-rwxr-xr-x root/root", Entry("./usr/lib/edgeagent/edgeagent"));
         Assert.StartsWith("-rw-r--r-- root/root", Entry("./usr/lib/edgeagent/edgeagent.dll"));
-        Assert.StartsWith("-rw-r--r-- root/root", Entry("./usr/lib/edgeagent/libcoreclr.so"));
+        Assert.StartsWith("-rwxr-xr-x root/root", Entry("./usr/lib/edgeagent/libcoreclr.so"));
         Assert.EndsWith("./usr/bin/edgeagent -> ../lib/edgeagent/edgeagent", Entry("./usr/bin/edgeagent"));
         Assert.StartsWith("-rw-r--r-- root/root", Entry("./etc/edgeagent/edgeagent.yaml"));
         Assert.StartsWith("-rw-r--r-- root/root", Entry("./lib/systemd/system/edgeagent.service"));
