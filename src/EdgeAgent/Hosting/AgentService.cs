@@ -1,4 +1,6 @@
+using System.Globalization;
 using EdgeAgent.Config;
+using EdgeAgent.Drivers;
 using EdgeAgent.Hosting.Systemd;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Hosting;
@@ -16,7 +18,7 @@ internal sealed class AgentService(AgentConfig config, ILoggerFactory loggers, I
     {
         await using var agent = new Agent(config, loggers, AgentMetrics.Default);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var notifications = ServiceNotifications.RunAsync(agent, started.Task, notifier, TimeProvider.System, stoppingToken);
+        var notifications = ServiceNotifications.RunAsync(agent.StallReason, () => StatusLine(agent), started.Task, notifier, TimeProvider.System, stoppingToken);
         try
         {
             await agent.RunAsync(stoppingToken, started).ConfigureAwait(false);
@@ -30,5 +32,22 @@ internal sealed class AgentService(AgentConfig config, ILoggerFactory loggers, I
         }
 
         await notifications.ConfigureAwait(false);
+    }
+
+    /// <summary>The systemd status line, e.g. "running: 2/2 sources up, 14 tags, 3 sinks, 120345 samples routed".</summary>
+    internal static string StatusLine(Agent agent)
+    {
+        var up = 0;
+        foreach (var writer in agent.Writers)
+        {
+            if (writer.State == SourceState.Up)
+            {
+                up++;
+            }
+        }
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"running: {up}/{agent.Writers.Count} sources up, {agent.Directory.Count} tags, {agent.Sinks.Count} sinks, {agent.Pipeline?.Routed ?? 0} samples routed");
     }
 }

@@ -128,7 +128,7 @@ public sealed class SystemdNotifyTests
         using var stop = new CancellationTokenSource();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Task.Run(() => agent.RunAsync(stop.Token, started));
-        var notifications = Task.Run(() => ServiceNotifications.RunAsync(agent, started.Task, notifier, clock, stop.Token));
+        var notifications = Task.Run(() => ServiceNotifications.RunAsync(agent.StallReason, () => AgentService.StatusLine(agent), started.Task, notifier, clock, stop.Token));
         try
         {
             Assert.Contains("READY=1", NotifySocket.Assignments(await socket.ReceiveAsync()));

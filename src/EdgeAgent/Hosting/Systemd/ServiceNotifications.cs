@@ -1,14 +1,11 @@
-using System.Globalization;
-using EdgeAgent.Drivers;
-
 namespace EdgeAgent.Hosting.Systemd;
 
 /// <summary>
 /// What the agent tells systemd over its lifetime (a <c>Type=notify</c> unit with <c>WatchdogSec=</c>):
 /// <list type="bullet">
 /// <item><c>READY=1</c> once the agent's components, sinks and sources are started (not when the process is up);</item>
-/// <item><c>WATCHDOG=1</c> every <see cref="SystemdNotifier.WatchdogInterval"/>, only while <see cref="Agent.StallReason"/>
-/// says the pipeline is alive, the same test that gates the heartbeat `edgeagent health` reads. A wedged router stops
+/// <item><c>WATCHDOG=1</c> every <see cref="SystemdNotifier.WatchdogInterval"/>, only while <c>stallReason</c> (the agent's
+/// <c>StallReason</c>) says the pipeline is alive, the same test that gates the heartbeat `edgeagent health` reads. A wedged router stops
 /// the pings, systemd kills the agent after <c>WatchdogSec=</c> and <c>Restart=on-failure</c> starts it again;</item>
 /// <item><c>STATUS=</c> a line a person reads in <c>systemctl status edgeagent</c>;</item>
 /// <item><c>STOPPING=1</c> when the stop begins (SIGTERM), before the queue drains and sinks flush.</item>
@@ -17,7 +14,11 @@ namespace EdgeAgent.Hosting.Systemd;
 /// </summary>
 public static class ServiceNotifications
 {
-    public static async Task RunAsync(Agent agent, Task started, SystemdNotifier notifier, TimeProvider time, CancellationToken stopping)
+    /// <param name="stallReason">Null while the pipeline is alive, else why not.</param>
+    /// <param name="status">The running status line (sources up, samples routed).</param>
+    /// <param name="started">Completes when sources and sinks are started; faults when the agent could not start.</param>
+    public static async Task RunAsync(
+        Func<string?> stallReason, Func<string> status, Task started, SystemdNotifier notifier, TimeProvider time, CancellationToken stopping)
     {
         if (!notifier.Enabled)
         {
@@ -38,7 +39,7 @@ public static class ServiceNotifications
             return; // the agent failed to start: it logs why and exits non-zero, which is what systemd acts on
         }
 
-        notifier.Send("READY=1\n" + SystemdNotifier.Status(Running(agent)));
+        notifier.Send("READY=1\n" + SystemdNotifier.Status(status()));
         try
         {
             if (notifier.WatchdogInterval is { } interval)
@@ -46,9 +47,9 @@ public static class ServiceNotifications
                 using var timer = new PeriodicTimer(interval, time);
                 while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
                 {
-                    notifier.Send(agent.StallReason() is { } reason
+                    notifier.Send(stallReason() is { } reason
                         ? SystemdNotifier.Status($"stalled, watchdog pings withheld: {reason}")
-                        : "WATCHDOG=1\n" + SystemdNotifier.Status(Running(agent)));
+                        : "WATCHDOG=1\n" + SystemdNotifier.Status(status()));
                 }
             }
             else
@@ -61,22 +62,5 @@ public static class ServiceNotifications
         }
 
         notifier.Send("STOPPING=1\n" + SystemdNotifier.Status("stopping: sources stop, the queue drains, sinks flush"));
-    }
-
-    /// <summary>e.g. "running: 2/2 sources up, 14 tags, 3 sinks, 120345 samples routed".</summary>
-    private static string Running(Agent agent)
-    {
-        var up = 0;
-        foreach (var writer in agent.Writers)
-        {
-            if (writer.State == SourceState.Up)
-            {
-                up++;
-            }
-        }
-
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"running: {up}/{agent.Writers.Count} sources up, {agent.Directory.Count} tags, {agent.Sinks.Count} sinks, {agent.Pipeline?.Routed ?? 0} samples routed");
     }
 }
