@@ -13,6 +13,8 @@ dotnet build EdgeAgent.sln -c Release -nologo -v quiet
 dotnet publish src/EdgeAgent/EdgeAgent.csproj -c Release -o artifacts/publish --no-build -nologo -v quiet
 test -x artifacts/publish/edgeagent || { echo "publish output missing artifacts/publish/edgeagent" >&2; exit 1; }
 artifacts/publish/edgeagent validate --config config/demo.yaml
+# The gateway packages, built once for the packaging tests (artifacts/packages): two self-contained ReadyToRun publishes.
+packaging/build.sh
 
 log=$(mktemp)
 status=0

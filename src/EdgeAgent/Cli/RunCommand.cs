@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EdgeAgent.Config;
 using EdgeAgent.Hosting;
+using EdgeAgent.Hosting.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,15 +33,27 @@ internal static class RunCommand
             }
 
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Services.AddSystemd();
+            // sd_notify: our own notifier (READY=1 once sources are started, a watchdog gated on the pipeline's liveness),
+            // not Microsoft.Extensions.Hosting.Systemd's lifetime, which reports ready as soon as the host is up.
+            builder.Services.AddSingleton(_ => SystemdNotifier.FromEnvironment());
             builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(o =>
+            if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 })
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-                o.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
+                // Under systemd stdout goes to the journal, which stamps the time itself; the <N> prefix carries the
+                // level so `journalctl -u edgeagent -p warning` filters by it.
+                builder.Logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
+            }
+            else
+            {
+                builder.Logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    o.UseUtcTimestamp = true;
+                    o.ColorBehavior = LoggerColorBehavior.Disabled;
+                });
+            }
+
             builder.Logging.SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
             builder.Services.AddSingleton(loaded);

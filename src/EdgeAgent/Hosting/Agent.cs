@@ -17,6 +17,7 @@ public sealed partial class Agent : IAsyncDisposable
     private readonly List<IAgentComponent> _components = new();
     private readonly List<IAgentComponent> _extra = new();
     private readonly List<ISource> _sources = new();
+    private Task? _router;
 
     public Agent(AgentConfig config, ILoggerFactory loggers, AgentMetrics? metrics = null, TimeProvider? time = null)
     {
@@ -84,6 +85,7 @@ public sealed partial class Agent : IAsyncDisposable
 
         using var sourcesStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var router = Task.Run(() => pipeline.RunAsync(CancellationToken.None), CancellationToken.None);
+        _router = router;
         var writers = new List<SourceWriter>();
         var sourceTasks = new List<Task>();
         for (var i = 0; i < _config.Sources.Count; i++)
@@ -130,19 +132,68 @@ public sealed partial class Agent : IAsyncDisposable
         LogStopped(_logger, pipeline.Routed);
     }
 
-    /// <summary>File in agent.data the agent rewrites every <see cref="HeartbeatInterval"/> while running (`edgeagent health`).</summary>
+    /// <summary>File in agent.data the agent rewrites every <see cref="HeartbeatInterval"/> while its pipeline is alive (`edgeagent health`).</summary>
     public const string HeartbeatFile = "heartbeat";
 
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the router may spend on one batch before the pipeline counts as stalled. Routing a batch takes
+    /// microseconds; this much means a consumer or sink is blocking the router, and every sample behind it waits.
+    /// </summary>
+    public static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Null while the pipeline is alive, else why it is not: not started, the router ended, or the router has been inside
+    /// one batch for longer than <see cref="StallAfter"/>. The one liveness test behind the heartbeat file
+    /// (`edgeagent health`) and systemd's watchdog pings: when it fails both stop.
+    /// </summary>
+    public string? StallReason()
+    {
+        if (Pipeline is not { } pipeline || _router is not { } router)
+        {
+            return "the pipeline has not started";
+        }
+
+        if (router.IsCompleted)
+        {
+            return router.IsFaulted ? $"the router failed: {router.Exception!.InnerException?.Message}" : "the router has ended";
+        }
+
+        var busy = pipeline.BusyFor;
+        return busy > StallAfter ? $"the router has been routing one batch for {busy.TotalSeconds:0}s (a consumer or sink blocks it)" : null;
+    }
 
     private async Task HeartbeatAsync(string path, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(HeartbeatInterval, Context.Time);
         var failing = false;
+        string? stalled = null;
         try
         {
             do
             {
+                // A stalled pipeline writes no heartbeat: `edgeagent health` then reports the agent stale. Logged once per change.
+                var reason = StallReason();
+                if (reason != stalled)
+                {
+                    if (reason is not null)
+                    {
+                        LogStalled(_logger, reason);
+                    }
+                    else
+                    {
+                        LogUnstalled(_logger);
+                    }
+
+                    stalled = reason;
+                }
+
+                if (reason is not null)
+                {
+                    continue;
+                }
+
                 try
                 {
                     await File.WriteAllTextAsync(path, Context.Time.GetUtcNow().UtcDateTime.ToString("O"), ct).ConfigureAwait(false);
@@ -231,4 +282,10 @@ public sealed partial class Agent : IAsyncDisposable
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Cannot write the heartbeat {Path}: `edgeagent health` will report the agent as stale")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception ex, string path);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Pipeline stalled: {Reason}; the heartbeat and the systemd watchdog pings stop until it moves again")]
+    private static partial void LogStalled(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline moving again: heartbeat and watchdog pings resumed")]
+    private static partial void LogUnstalled(ILogger logger);
 }

@@ -27,6 +27,10 @@ public sealed class SamplePipeline
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
+    // The router's liveness stamp: the agent clock's timestamp when the batch being routed was taken, 0 while it waits
+    // for work. A consumer or sink that blocks the router shows as a stamp that ages (see BusyFor).
+    private long _routing;
+
     public SamplePipeline(
         TagDirectory directory,
         IReadOnlyList<(int TagId, ISampleConsumer Consumer)> consumers,
@@ -71,6 +75,12 @@ public sealed class SamplePipeline
 
     /// <summary>Samples routed since start (all sources).</summary>
     public long Routed { get; private set; }
+
+    /// <summary>
+    /// How long the router has been inside the batch it is routing; zero while it waits for work. This is what tells a
+    /// router that is slow or wedged in a consumer or sink from one that is idle because no source is producing.
+    /// </summary>
+    public TimeSpan BusyFor => Volatile.Read(ref _routing) is var started and not 0 ? _time.GetElapsedTime(started) : TimeSpan.Zero;
 
     /// <summary>The agent's clock (source state events are stamped with it).</summary>
     public TimeProvider Time => _time;
@@ -162,6 +172,7 @@ public sealed class SamplePipeline
     /// <summary>Routes one batch synchronously (the router loop's body; public for benchmarks and tests).</summary>
     public void Route(SampleBatch batch)
     {
+        Volatile.Write(ref _routing, Math.Max(_time.GetTimestamp(), 1));
         try
         {
             var span = batch.Span;
@@ -217,6 +228,7 @@ public sealed class SamplePipeline
         }
         finally
         {
+            Volatile.Write(ref _routing, 0);
             ArrayPool<Sample>.Shared.Return(batch.Items);
         }
     }
