@@ -146,6 +146,7 @@ public static class ConfigLoader
         var sources = new List<SourceConfig>();
         var allTags = new List<TagConfig>();
         var names = new Dictionary<string, YamlDotNet.Core.Mark>(StringComparer.Ordinal);
+        var referencingSources = new List<(ITagReferencingDriver Plugin, SourceConfig Source, ConfigMap Map)>();
         if (!top.Has("sources"))
         {
             top.ErrorHere("missing required key 'sources' (at least one source; try driver: simulator)");
@@ -227,9 +228,19 @@ public static class ConfigLoader
             if (plugin is not null && map.Errors.Errors.Count == before)
             {
                 plugin.Check(source, map);
+                if (plugin is ITagReferencingDriver referencing)
+                {
+                    referencingSources.Add((referencing, source, map));
+                }
             }
 
             sources.Add(source);
+        }
+
+        var resolver = DictionaryTagResolver.From(allTags);
+        foreach (var (plugin, source, map) in referencingSources)
+        {
+            plugin.CheckReferences(source, map, resolver);
         }
 
         return (sources, allTags);

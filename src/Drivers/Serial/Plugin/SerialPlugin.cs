@@ -11,7 +11,7 @@ namespace EdgeAgent.Drivers.Serial.Plugin;
 /// keys (framing, mode and request, units), the source, and <c>probe serial://</c> (SerialPlugin.Probe.cs). Every key is
 /// documented in ../README.md.
 /// </summary>
-public sealed partial class SerialPlugin : DriverPlugin<SerialSourceOptions, SerialTagOptions>
+public sealed partial class SerialPlugin : DriverPlugin<SerialSourceOptions, SerialTagOptions>, ITagReferencingDriver
 {
     private static readonly string[] Parities = ["none", "even", "odd", "mark", "space"];
     private static readonly string[] StopBitChoices = ["1", "1.5", "2"];
@@ -219,6 +219,16 @@ public sealed partial class SerialPlugin : DriverPlugin<SerialSourceOptions, Ser
         }
 
         return new SerialTagOptions(value, unit);
+    }
+
+    /// <summary><c>part:</c> names a tag of this agent (any source's), with a did-you-mean when it does not.</summary>
+    public void CheckReferences(SourceConfig source, ConfigMap map, ITagResolver tags)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Options is SerialSourceOptions { Part: { } part })
+        {
+            TagReferences.Resolve(map, Part.Name, part, tags);
+        }
     }
 
     protected override void Check(SourceConfig source, SerialSourceOptions options, IReadOnlyList<SerialTagOptions> tags, ConfigMap map)
