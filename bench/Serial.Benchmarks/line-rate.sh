@@ -30,7 +30,7 @@ sources:
 outputs:
   mqtt: off
 YAML
-"$agent" run --config "$dir/config.yaml" >"$dir/agent.log" 2>&1 & agent_pid=$!
+DOTNET_PerfMapEnabled=${PERFMAP:-0} "$agent" run --config "$dir/config.yaml" >"$dir/agent.log" 2>&1 & agent_pid=$!
 for _ in $(seq 400); do grep -q "is up" "$dir/agent.log" && break; sleep 0.05; done
 grep -q "is up" "$dir/agent.log" || { cat "$dir/agent.log"; exit 1; }
 ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }

@@ -214,17 +214,25 @@ public sealed partial class SerialSource : ISource
             _ => null,
         };
         var buffer = new byte[1024];
+        using var input = TtyInput.Open(_options.Line.Port, port.PortName);
         try
         {
-            while (true)
+            if (input is not null)
             {
-                var n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (n == 0)
+                await Task.Factory.StartNew(() => Receive(input, buffer, writer, values, partId, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            else
+            {
+                while (true)
                 {
-                    throw new IOException("the port closed (device gone?)");
-                }
+                    var n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        throw new IOException("the port closed (device gone?)");
+                    }
 
-                Process(buffer.AsSpan(0, n), writer, values, partId);
+                    Process(buffer.AsSpan(0, n), writer, values, partId);
+                }
             }
         }
         finally
@@ -240,6 +248,16 @@ public sealed partial class SerialSource : ISource
                 {
                 }
             }
+        }
+    }
+
+    /// <summary>The receive loop on its own thread (Linux): returns only by an exception (port gone, cancelled).</summary>
+    private void Receive(TtyInput input, byte[] buffer, ISampleWriter writer, ITagValues? values, int partId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var n = input.Read(buffer, cancellationToken);
+            Process(buffer.AsSpan(0, n), writer, values, partId);
         }
     }
 
