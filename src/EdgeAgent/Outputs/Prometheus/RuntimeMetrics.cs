@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 
 namespace EdgeAgent.Outputs.Prometheus;
 
@@ -31,11 +33,46 @@ internal sealed class RuntimeMetrics
     private static readonly byte[] Contention = MetricsExposition.Utf8("dotnet_monitor_lock_contentions_total ");
 
     private readonly double _startSeconds;
+    private readonly SafeFileHandle? _statm;
+    private readonly byte[] _statmBuffer = new byte[128];
 
     public RuntimeMetrics()
     {
         using var self = Process.GetCurrentProcess();
         _startSeconds = new DateTimeOffset(self.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0;
+        try
+        {
+            _statm = File.OpenHandle("/proc/self/statm");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _statm = null; // not Linux: Environment.WorkingSet instead
+        }
+    }
+
+    /// <summary>
+    /// Resident set size from /proc/self/statm ("size resident shared …", in pages), re-read at offset 0 with the handle
+    /// kept open: Environment.WorkingSet would build a Process object (3 KB) on every scrape.
+    /// </summary>
+    private long ResidentBytes()
+    {
+        if (_statm is null)
+        {
+            return Environment.WorkingSet;
+        }
+
+        lock (_statmBuffer)
+        {
+            var n = RandomAccess.Read(_statm, _statmBuffer, 0);
+            var text = _statmBuffer.AsSpan(0, n);
+            var space = text.IndexOf((byte)' ');
+            if (space < 0 || !Utf8Parser.TryParse(text[(space + 1)..], out long pages, out _))
+            {
+                return Environment.WorkingSet;
+            }
+
+            return pages * Environment.SystemPageSize;
+        }
     }
 
     public void Write(ref Utf8Writer w)
@@ -45,7 +82,7 @@ internal sealed class RuntimeMetrics
         w.Double(cpu.TotalSeconds);
         w.Newline();
         Line(ref w, RssHeader, Rss);
-        w.Long(Environment.WorkingSet);
+        w.Long(ResidentBytes());
         w.Newline();
         Line(ref w, StartHeader, Start);
         w.Double(_startSeconds);
