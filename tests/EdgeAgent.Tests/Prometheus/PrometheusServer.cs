@@ -87,7 +87,14 @@ internal sealed class PrometheusServer : PeerProcess
     /// <summary>The values of <paramref name="label"/> over the series matching <paramref name="selector"/>.</summary>
     public async Task<List<string>> LabelValuesAsync(string selector, string label)
     {
-        using var json = JsonDocument.Parse(await Http.GetStringAsync($"{Url}/api/v1/series?match[]={Uri.EscapeDataString(selector)}"));
+        using var response = await Http.GetAsync($"{Url}/api/v1/series?match[]={Uri.EscapeDataString(selector)}");
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"series of '{selector}': {(int)response.StatusCode} {text}");
+        }
+
+        using var json = JsonDocument.Parse(text);
         return json.RootElement.GetProperty("data").EnumerateArray()
             .Select(s => s.TryGetProperty(label, out var v) ? v.GetString() : null)
             .OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();

@@ -195,7 +195,7 @@ public sealed class ScrapeTests(ScrapeRun run, ITestOutputHelper output) : IClas
                 }
 
                 values[(string)variable["name"]!] = variable["multi"]?.GetValue<bool>() == true || variable["includeAll"]?.GetValue<bool>() == true
-                    ? $"({string.Join('|', found.Select(Regex.Escape))})"
+                    ? $"({string.Join('|', found.Select(v => Regex.Escape(v).Replace("\\", "\\\\", StringComparison.Ordinal)))})" // as Grafana: regex-escaped, then escaped again for the PromQL string
                     : found[0];
             }
 
