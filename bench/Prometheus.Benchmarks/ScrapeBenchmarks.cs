@@ -141,3 +141,76 @@ public class HotPathBenchmarks
         }
     }
 }
+
+/// <summary>
+/// The peer: prometheus-net 8 holding the same series as <see cref="ScrapeBenchmarks"/> (per source a samples counter,
+/// an up gauge, a read-error counter and a poll-duration histogram with the same buckets), serialised with its own
+/// text exporter into a reused stream; and its per-sample costs beside ours.
+/// </summary>
+[MemoryDiagnoser]
+public class PrometheusNetPeerBenchmarks
+{
+    private const int PerInvoke = 1000;
+    private readonly MemoryStream _stream = new(1 << 22);
+    private Prometheus.CollectorRegistry _registry = null!;
+    private Prometheus.Counter.Child _counter = null!;
+    private Prometheus.Histogram.Child _histogram = null!;
+
+    [Params(10, 100, 1000)]
+    public int Sources { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
+        var samples = factory.CreateCounter("edgeagent_samples_total", "Samples.", new Prometheus.CounterConfiguration { LabelNames = ["source"] });
+        var up = factory.CreateGauge("edgeagent_source_up", "Up.", new Prometheus.GaugeConfiguration { LabelNames = ["source"] });
+        var errors = factory.CreateCounter("edgeagent_read_errors_total", "Errors.", new Prometheus.CounterConfiguration { LabelNames = ["source"] });
+        var poll = factory.CreateHistogram("edgeagent_poll_duration_seconds", "Poll.", new Prometheus.HistogramConfiguration { LabelNames = ["source"], Buckets = AgentMetrics.DurationBuckets });
+        for (var i = 0; i < Sources; i++)
+        {
+            var source = $"plc{i:0000}";
+            samples.WithLabels(source).Inc(1000 + i);
+            up.WithLabels(source).Set(1);
+            errors.WithLabels(source).Inc(i % 3);
+            for (var k = 0; k < 20; k++)
+            {
+                poll.WithLabels(source).Observe((1 + k) / 1000.0);
+            }
+        }
+
+        factory.CreateGauge("edgeagent_outbox_pending", "Pending.").Set(12);
+        factory.CreateGauge("edgeagent_alarms_active", "Active.").Set(1);
+        _counter = samples.WithLabels("plc0000");
+        _histogram = poll.WithLabels("plc0000");
+        _registry.CollectAndExportAsTextAsync(_stream).GetAwaiter().GetResult();
+        Console.WriteLine($"// prometheus-net, {Sources} sources: {_stream.Length} bytes per scrape");
+    }
+
+    [Benchmark]
+    public async Task<long> Write()
+    {
+        _stream.SetLength(0);
+        await _registry.CollectAndExportAsTextAsync(_stream);
+        return _stream.Length;
+    }
+
+    [Benchmark(OperationsPerInvoke = PerInvoke)]
+    public void CounterInc()
+    {
+        for (var i = 0; i < PerInvoke; i++)
+        {
+            _counter.Inc();
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = PerInvoke)]
+    public void HistogramObserve()
+    {
+        for (var i = 0; i < PerInvoke; i++)
+        {
+            _histogram.Observe(i * 250 / 1e7);
+        }
+    }
+}
