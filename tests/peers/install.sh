@@ -37,8 +37,9 @@ mapfile -t need < <(missing mosquitto mosquitto-clients python3-pymodbus python3
 install_quietly "${need[@]}"
 
 # Time-series peers of the InfluxDB output's tests: victoria-metrics (accepts the InfluxDB v2 write API, read back through
-# its export API) and influxdb 1.6 (the /write and /query API of the 1.x installations).
-mapfile -t need < <(missing victoria-metrics influxdb)
+# its export API) and influxdb 1.6 (the /write and /query API of the 1.x installations); prometheus scrapes the
+# agent's /metrics in the Prometheus endpoint's tests (each test starts its own, with its own config and data folder).
+mapfile -t need < <(missing victoria-metrics influxdb prometheus)
 install_quietly "${need[@]}"
 
 # Packaging tests: systemd-analyze verifies the unit; Debian's qemu-user runs the arm64 package with exactly the arm64

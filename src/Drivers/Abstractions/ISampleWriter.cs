@@ -14,4 +14,12 @@ public interface ISampleWriter
     /// (one line per change of state, not per retry). <paramref name="reason"/> says why a source is down.
     /// </summary>
     void SetState(SourceState state, string? reason = null);
+
+    /// <summary>
+    /// Reports how long one poll took, from its first request to its last answer (edgeagent_poll_duration_seconds).
+    /// Sources that do not poll (subscriptions, streams) never call it. Must not allocate: it is called on every poll.
+    /// </summary>
+    void ObservePoll(TimeSpan elapsed)
+    {
+    }
 }

@@ -80,7 +80,9 @@ public sealed partial class ModbusSource : ISource
         {
             do
             {
+                var began = _time.GetTimestamp();
                 var down = await PollAsync(cancellationToken).ConfigureAwait(false);
+                writer.ObservePoll(_time.GetElapsedTime(began));
                 writer.TryWrite(_batch);
                 writer.SetState(_state, down?.Message);
                 if (down is null)

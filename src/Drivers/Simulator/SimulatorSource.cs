@@ -36,7 +36,10 @@ public sealed class SimulatorSource : ISource
         {
             do
             {
-                writer.TryWrite(Next());
+                var began = _time.GetTimestamp();
+                var batch = Next();
+                writer.ObservePoll(_time.GetElapsedTime(began));
+                writer.TryWrite(batch);
             }
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }

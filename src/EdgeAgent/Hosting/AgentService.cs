@@ -23,6 +23,14 @@ internal sealed class AgentService(AgentConfig config, ILoggerFactory loggers, I
         {
             await agent.RunAsync(stoppingToken, started).ConfigureAwait(false);
         }
+        catch (AgentStartException ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Fixable at start (an address in use …): the same exit code as a bad config, and the reason first in the log.
+            started.TrySetException(ex);
+            loggers.CreateLogger("EdgeAgent").LogCritical(ex, "Agent cannot start: {Reason}", ex.Message);
+            Environment.ExitCode = 2;
+            lifetime.StopApplication();
+        }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             started.TrySetException(ex);

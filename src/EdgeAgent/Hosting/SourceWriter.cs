@@ -14,6 +14,7 @@ public sealed partial class SourceWriter : ISampleWriter, ITagValues
     private readonly string _source;
     private readonly AgentMetrics.Counter _up;
     private readonly AgentMetrics.Counter _errors;
+    private readonly AgentMetrics.Histogram _poll;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Action<SourceStateEvent>? _onStateChange;
@@ -29,6 +30,7 @@ public sealed partial class SourceWriter : ISampleWriter, ITagValues
         _source = source;
         _up = metrics.SourceUp(source);
         _errors = metrics.ReadErrorsTotal(source);
+        _poll = metrics.PollDuration(source);
         _logger = logger;
         _onStateChange = onStateChange;
     }
@@ -44,6 +46,8 @@ public sealed partial class SourceWriter : ISampleWriter, ITagValues
 
     /// <summary>Another tag's latest sample as the router last saw it (best effort).</summary>
     public Sample Latest(int tagId) => _pipeline.Directory.Latest(tagId);
+
+    public void ObservePoll(TimeSpan elapsed) => _poll.Observe(elapsed);
 
     public void SetState(SourceState state, string? reason = null)
     {

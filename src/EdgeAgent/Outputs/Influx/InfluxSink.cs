@@ -25,7 +25,7 @@ namespace EdgeAgent.Outputs.Influx;
 /// <c>edgeagent_dropped_total{queue="influx"}</c>, <c>edgeagent_influx_retries_total</c>, gauge
 /// <c>edgeagent_influx_pending_points</c>. One log line per change of state (writing, not writable, refused), not per retry.
 /// </summary>
-public sealed partial class InfluxSink : ISink
+public sealed partial class InfluxSink : ISink, ISinkHealth
 {
     private const int EventCapacity = 100_000;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
@@ -101,6 +101,17 @@ public sealed partial class InfluxSink : ISink
     public long PendingPoints => _queue.PendingPoints;
 
     public long SpilledBytes => _queue.DiskBytes;
+
+    /// <summary>
+    /// Null while writing (or before the first write has failed); otherwise the server and why, with what waits for it.
+    /// A refused write (4xx) stays not ready until a write is accepted again.
+    /// </summary>
+    public string? NotReadyReason => _state switch
+    {
+        State.Down => $"influxdb: cannot write to {Endpoint.GetLeftPart(UriPartial.Path)}; {PendingPoints} points wait ({SpilledBytes} bytes spilled to disk)",
+        State.Refused => $"influxdb: {Endpoint.GetLeftPart(UriPartial.Path)} refuses the writes ({_lastRefusal}); {PendingPoints} points wait",
+        _ => null,
+    };
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

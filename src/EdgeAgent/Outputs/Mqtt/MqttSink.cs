@@ -25,7 +25,7 @@ namespace EdgeAgent.Outputs.Mqtt;
 /// <para>Connection: retried with a backoff doubling from 250 ms to <see cref="MqttOptions.ReconnectMax"/>; one log line per
 /// change of state (connected, lost with the reason), not per attempt.</para>
 /// </summary>
-public sealed partial class MqttSink : ISink, IMqttEmitter
+public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
 {
     public const int DirectQueueCapacity = 100_000;
     private const int PageSize = 1024;
@@ -41,6 +41,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
     private readonly AgentMetrics.Counter _published;
     private readonly AgentMetrics.Counter _connected;
     private readonly AgentMetrics.Counter _rejected;
+    private readonly AgentMetrics.Histogram _latency;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
     private readonly MqttTls? _tls;
@@ -65,6 +66,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
         _published = metrics.Get("edgeagent_mqtt_published_total", string.Empty, string.Empty);
         _connected = metrics.Gauge("edgeagent_mqtt_connected");
         _rejected = metrics.Get("edgeagent_mqtt_rejected_total", string.Empty, string.Empty);
+        _latency = metrics.PublishLatency();
         _direct = Channel.CreateBounded<MqttApplicationMessage>(
             new BoundedChannelOptions(DirectQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => _dropped.Inc());
@@ -86,6 +88,9 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
 
     /// <summary>The QoS 1 queue (the outbox).</summary>
     public IMessageStore Store => _store;
+
+    /// <summary>Null while connected; otherwise the broker, the last connection error and what waits in the outbox.</summary>
+    public string? NotReadyReason => IsConnected ? null : $"mqtt: not connected to {_options.Broker} ({LastError ?? "connecting"}); {_store.Pending} messages wait in the outbox";
 
     /// <summary>The client options used to connect (built fresh for every attempt: the will carries the current state).</summary>
     internal MqttClientOptions ClientOptions()
@@ -403,6 +408,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter
 
                 var m = page[next++];
                 cursor = m.Id;
+                _latency.ObserveTicks(DateTime.UtcNow.Ticks - m.Ticks); // made → handed to the broker connection
                 var message = new MqttApplicationMessage
                 {
                     Topic = m.Topic,

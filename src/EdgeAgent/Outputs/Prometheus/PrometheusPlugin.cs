@@ -5,16 +5,16 @@ using EdgeAgent.Pipeline;
 namespace EdgeAgent.Outputs.Prometheus;
 
 /// <summary>
-/// Plugs <c>outputs.prometheus</c> into the agent: its keys, binder and schema. The section is validated so a config
-/// written for a later version fails early on a typo, but this version serves no endpoint: the component only says so.
+/// Plugs <c>outputs.prometheus</c> into the agent: its keys (declared once here: binder, schema and README follow them),
+/// its binder, and the component that serves <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>.
 /// </summary>
 public sealed class PrometheusPlugin : ComponentPlugin<PrometheusOptions>
 {
     public const string SectionPath = "outputs.prometheus";
 
     private static readonly Section Keys = new();
-    private static readonly StringKey Listen = Keys.String("listen", "HOST:PORT of /metrics, /healthz, /readyz (default 127.0.0.1:9464).");
-    private static readonly MapKey PrometheusKey = new("prometheus", "Prometheus endpoint. Bound and validated; this version serves no endpoint yet, so nothing listens.", Keys);
+    private static readonly StringKey Listen = Keys.String("listen", "IP:PORT the HTTP listener binds for /metrics, /healthz and /readyz, e.g. 127.0.0.1:9464 (default) or 0.0.0.0:9464 for every interface.");
+    private static readonly MapKey PrometheusKey = new("prometheus", "HTTP endpoint of the agent: /metrics in the Prometheus text format, /healthz (alive), /readyz (every sink delivers).", Keys);
 
     public override string? Section => SectionPath;
 
@@ -31,7 +31,7 @@ public sealed class PrometheusPlugin : ComponentPlugin<PrometheusOptions>
         var listen = Listen.Read(map) ?? new PrometheusOptions().Listen;
         if (!IPEndPoint.TryParse(listen, out var ep) || ep.Port == 0)
         {
-            map.Error(Listen.Name, $"expected HOST:PORT such as 127.0.0.1:9464, found '{listen}'");
+            map.Error(Listen.Name, $"expected IP:PORT such as 127.0.0.1:9464 or [::1]:9464 (an IP address, not a host name, and a port 1-65535), found '{listen}'");
         }
 
         map.ReportUnknownKeys();
