@@ -310,7 +310,7 @@ internal static class SpcCommand
                 return null;
             }
 
-            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1));
+            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1), rows);
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -350,13 +350,14 @@ internal static class SpcCommand
 
         try
         {
+            var figures = Figures.For(report, Path.GetFileName(a.CsvPath));
             if (plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
             {
-                File.WriteAllText(plot, SvgChart.Draw(report, Path.GetFileName(a.CsvPath)));
+                File.WriteAllText(plot, Figures.Svg(figures));
             }
             else
             {
-                File.WriteAllBytes(plot, PngChart.Draw(report));
+                File.WriteAllBytes(plot, Figures.Png(figures));
             }
 
             return 0;
