@@ -70,12 +70,7 @@ internal sealed class CapabilityFigure : IFigure
         plot.ShowLegend(Alignment.UpperLeft);
         plot.Axes.SetLimits(xMin, xMax, 0, peak * 1.12);
 
-        var ci = double.IsFinite(c.CpkLower95) ? $"{G(c.CpkLower95)} – {G(c.CpkUpper95)}" : "-";
-        table =
-        [
-            ("Cp", G(c.Cp)), ("Cpk", G(c.Cpk)), ("Cpk 95 %", ci), ("Pp", G(c.Pp)), ("Ppk", G(c.Ppk)), ("Cpm", G(c.Cpm)),
-            ("mean", G(c.Mean)), ("σ within", G(c.SigmaWithin)), ("σ overall", G(c.SigmaOverall)), ("N", G(c.N)),
-        ];
+        table = Rows(c);
     }
 
     public int Width => FigureWidth;
@@ -87,6 +82,14 @@ internal sealed class CapabilityFigure : IFigure
 
     /// <summary>The index table as drawn: name and value per row.</summary>
     public IReadOnlyList<(string Name, string Value)> Table => table;
+
+    /// <summary>The rows of the index table (the HTML report prints the same).</summary>
+    public static (string Name, string Value)[] Rows(Capability c) =>
+    [
+        ("Cp", G(c.Cp)), ("Cpk", G(c.Cpk)), ("Cpk 95 %", double.IsFinite(c.CpkLower95) ? $"{G(c.CpkLower95)} – {G(c.CpkUpper95)}" : "-"),
+        ("Pp", G(c.Pp)), ("Ppk", G(c.Ppk)), ("Cpm", G(c.Cpm)),
+        ("mean", G(c.Mean)), ("σ within", G(c.SigmaWithin)), ("σ overall", G(c.SigmaOverall)), ("N", G(c.N)),
+    ];
 
     public void Render(SKCanvas canvas, float top)
     {
