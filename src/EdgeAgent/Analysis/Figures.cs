@@ -100,6 +100,13 @@ internal static class FigureStyle
     /// <summary>Renders <paramref name="plot"/> into <paramref name="band"/>, nothing of it outside.</summary>
     public static void Render(Plot plot, SKCanvas canvas, PixelRect band)
     {
+        // The library renders a plot twice when its first render settles the axes; a first pass that draws nothing
+        // keeps the SVG to one copy of each element.
+        using (var nothing = new SKNoDrawCanvas((int)band.Right, (int)band.Bottom))
+        {
+            plot.Render(nothing, band);
+        }
+
         canvas.Save();
         canvas.ClipRect(new SKRect(band.Left, band.Top, band.Right, band.Bottom));
         plot.Render(canvas, band);
