@@ -60,8 +60,14 @@ internal sealed record AnalysisReport
     /// <summary>Every individual value of a variables chart in row order (the capability histogram); empty for attribute charts.</summary>
     public required double[] Individuals { get; init; }
 
-    /// <summary>The report of <paramref name="report"/>, which <see cref="SpcAnalyzer"/> computed from <paramref name="rows"/>.</summary>
-    public static AnalysisReport From(SpcReport report, IReadOnlyList<double[]> rows)
+    /// <summary>The time of each point, from the CSV's time column; null when it has none.</summary>
+    public IReadOnlyList<DateTimeOffset>? Timestamps { get; init; }
+
+    /// <summary>
+    /// The report of <paramref name="report"/>, which <see cref="SpcAnalyzer"/> computed from <paramref name="rows"/>;
+    /// <paramref name="timestamps"/>, one per row, when the data has times.
+    /// </summary>
+    public static AnalysisReport From(SpcReport report, IReadOnlyList<double[]> rows, IReadOnlyList<DateTimeOffset>? timestamps = null)
     {
         var spec = report.Spec;
         var type = spec.Chart;
@@ -90,6 +96,7 @@ internal sealed record AnalysisReport
             Usl = spec.Usl,
             Target = spec.Target,
             Individuals = type.IsAttribute() ? [] : [.. rows.SelectMany(row => row)],
+            Timestamps = timestamps is { } t && t.Count == points.Length ? t : null,
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeAgent.Spc;
 using ScottPlot;
 using SkiaSharp;
@@ -15,6 +16,9 @@ namespace EdgeAgent.Analysis;
 internal sealed class ControlChartFigure : IFigure
 {
     public const int FigureWidth = 960, PrimaryHeight = 400, SecondaryHeight = 260;
+
+    /// <summary>Up to this many points each gets a dot; more would only blur the line (violations keep their red dot).</summary>
+    public const int DotsUpTo = 300;
 
     /// <summary>Left: y tick labels and axis title; right: the limit labels ("UCL = 74.01458").</summary>
     private const float Left = 80, Right = 140;
@@ -86,7 +90,19 @@ internal sealed class ControlChartFigure : IFigure
         }
 
         var bottom = secondary ?? primary;
-        bottom.Plot.XLabel(type.IsSubgrouped() || type.IsAttribute() ? "subgroup index" : "observation index");
+        if (report.Timestamps is { } times)
+        {
+            // Points stay one per subgroup apart (a control chart's x is the sequence); the ticks name their times.
+            bottom.Plot.XLabel("time (UTC)");
+            foreach (var panel in new[] { primary, secondary })
+            {
+                panel?.TimeTicks(times, labelled: panel == bottom);
+            }
+        }
+        else
+        {
+            bottom.Plot.XLabel(type.IsSubgrouped() || type.IsAttribute() ? "subgroup index" : "observation index");
+        }
         primary.Fit(xMin, xMax);
         secondary?.Fit(xMin, xMax);
     }
@@ -159,8 +175,8 @@ internal sealed class ControlChartFigure : IFigure
         {
             var (fx, fy) = Finite(xs, ys);
             var s = Plot.Add.Scatter(fx, fy, color);
-            s.LineWidth = 1.5f;
-            s.MarkerSize = 5;
+            s.LineWidth = xs.Length > DotsUpTo ? 1 : 1.5f;
+            s.MarkerSize = xs.Length > DotsUpTo ? 0 : 5;
             s.MarkerShape = MarkerShape.FilledCircle;
             if (legend is not null)
             {
@@ -262,6 +278,21 @@ internal sealed class ControlChartFigure : IFigure
                 line.LabelStyle.Rotation = 0;
                 line.ManualLabelAlignment = Alignment.LowerCenter;
             }
+        }
+
+        /// <summary>Integer ticks labelled with the time of that point (date and time when the data spans more than a day).</summary>
+        public void TimeTicks(IReadOnlyList<DateTimeOffset> times, bool labelled)
+        {
+            var format = times.Count > 0 && (times[^1] - times[0]).Duration() > TimeSpan.FromDays(1) ? "yyyy-MM-dd HH:mm" : "HH:mm:ss";
+            Plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                IntegerTicksOnly = true,
+                LabelFormatter = x =>
+                {
+                    var i = (int)Math.Round(x);
+                    return labelled && i >= 0 && i < times.Count ? times[i].UtcDateTime.ToString(format, CultureInfo.InvariantCulture) : string.Empty;
+                },
+            };
         }
 
         /// <summary>Shared x range; y range over every drawn value with 10 % headroom (the rule marks sit above points).</summary>

@@ -130,17 +130,19 @@ internal static class HtmlReport
     {
         var byIndex = report.Points.ToDictionary(p => p.Index);
         s.AppendLine(Inv, $"<h2>Violations ({report.Violations.Count})</h2>");
-        s.AppendLine("<table id=\"violations\"><tr><th>index</th><th>value</th><th>rule</th><th>description</th></tr>");
+        var times = report.Timestamps;
+        s.AppendLine(Inv, $"<table id=\"violations\"><tr><th>index</th>{(times is null ? string.Empty : "<th>time (UTC)</th>")}<th>value</th><th>rule</th><th>description</th></tr>");
         foreach (var v in report.Violations)
         {
             var p = byIndex[v.Index];
             var value = report.Chart == ChartType.Cusum ? (p.CusumLower > p.CusumUpper ? -p.CusumLower : p.CusumUpper) : p.Value;
-            s.AppendLine(Inv, $"<tr><td class=\"n\">{v.Index}</td><td class=\"n\">{G(value)}</td><td>{v.RuleName}</td><td>{E(RuleText.Describe(v.Rule))}</td></tr>");
+            var time = times is null ? string.Empty : $"<td>{times[(int)v.Index].UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Inv)}</td>";
+            s.AppendLine(Inv, $"<tr><td class=\"n\">{v.Index}</td>{time}<td class=\"n\">{G(value)}</td><td>{v.RuleName}</td><td>{E(RuleText.Describe(v.Rule))}</td></tr>");
         }
 
         if (report.Violations.Count == 0)
         {
-            s.AppendLine("<tr><td colspan=\"4\">no point violates a rule in use</td></tr>");
+            s.AppendLine(Inv, $"<tr><td colspan=\"{(times is null ? 4 : 5)}\">no point violates a rule in use</td></tr>");
         }
 
         s.AppendLine("</table>");

@@ -88,7 +88,7 @@ internal static class SpcCommand
             return Fail(error, csv.Errors);
         }
 
-        if (RunAnalysis(a, csv.Rows, problems) is not { } report)
+        if (RunAnalysis(a, csv, problems) is not { } report)
         {
             return Fail(error, problems);
         }
@@ -287,8 +287,9 @@ internal static class SpcCommand
     }
 
     /// <summary>The report, or null with the problem added (a bad spec named by its option, too few subgroups).</summary>
-    private static AnalysisReport? RunAnalysis(AnalyzeArguments a, IReadOnlyList<double[]> rows, List<string> problems)
+    private static AnalysisReport? RunAnalysis(AnalyzeArguments a, CsvSeries csv, List<string> problems)
     {
+        var rows = csv.Rows;
         var spec = new ChartSpec
         {
             Chart = a.Chart,
@@ -318,7 +319,7 @@ internal static class SpcCommand
                 return null;
             }
 
-            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1), rows);
+            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1), rows, csv.Timestamps);
         }
         catch (ArgumentOutOfRangeException e)
         {

@@ -275,6 +275,31 @@ public sealed class FigureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_time_column_labels_the_x_axis_with_times_and_the_violations_with_their_time()
+    {
+        var start = new DateTimeOffset(2026, 3, 1, 6, 0, 0, TimeSpan.Zero);
+        var lines = Table91.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((v, i) => $"{start.AddHours(i):yyyy-MM-ddTHH:mm:ssZ},{v}");
+        var csv = Csv("timed.csv", "timestamp,diameter\n" + string.Join('\n', lines) + "\n");
+        var html = Path.Combine(dir, "timed.html");
+        var (code, stdout, stderr) = await Run("spc", "analyze", "--chart", "cusum", "--ucl", "13", "--cl", "10", "--lcl", "7", "--rules", "nelson", "--report", html, "--plot", Path.Combine(dir, "timed.svg"), csv);
+        Assert.True(code == 0, stderr);
+        var report = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(30, report.GetProperty("timestamps").GetArrayLength());
+        Assert.Equal(start.AddHours(28), report.GetProperty("timestamps")[28].GetDateTimeOffset());
+
+        var svg = SvgFacts.Parse(File.ReadAllText(Path.Combine(dir, "timed.svg")));
+        Assert.Single(svg.Named("time (UTC)"));
+        Assert.Contains(svg.Texts, t => t.Text == "2026-03-01 06:00");
+        Assert.DoesNotContain(svg.Texts, t => t.Text == "observation index");
+
+        // Montgomery: the CUSUM signals at observation 29 (index 28), 2026-03-02 10:00.
+        var doc = XDocument.Load(XmlReader.Create(html, new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore }));
+        XNamespace x = "http://www.w3.org/1999/xhtml";
+        var first = doc.Descendants(x + "table").Single(t => (string?)t.Attribute("id") == "violations").Elements(x + "tr").Skip(1).First().Elements(x + "td").Select(c => c.Value).ToArray();
+        Assert.Equal(["28", "2026-03-02 10:00:00"], first[..2]);
+    }
+
+    [Fact]
     public async Task An_unwritable_plot_or_report_path_is_one_line_naming_it_and_exit_1()
     {
         var csv = Csv("c.csv", "21\n24\n16\n12\n15\n5\n28\n20\n");
