@@ -20,6 +20,9 @@ internal sealed class ControlChartFigure : IFigure
     /// <summary>Up to this many points each gets a dot; more would only blur the line (violations keep their red dot).</summary>
     public const int DotsUpTo = 300;
 
+    /// <summary>Up to this many violating points each gets its rule marks; beyond, they would cover the chart (the report lists them).</summary>
+    public const int MarksUpTo = 60;
+
     /// <summary>Left: y tick labels and axis title; right: the limit labels ("UCL = 74.01458").</summary>
     private const float Left = 80, Right = 140;
 
@@ -235,9 +238,10 @@ internal sealed class ControlChartFigure : IFigure
             labels.Add(($"{name} = {G(v)}", v, FigureStyle.Spec));
         }
 
-        /// <summary>A red dot on every point that violates a rule and the rules' marks above it.</summary>
+        /// <summary>A red dot on every point that violates a rule and, up to <see cref="MarksUpTo"/> such points, the rules' marks above it.</summary>
         public void Violations(SubgroupResult[] points, ChartType type)
         {
+            var marked = points.Count(p => p.Violations != SpcRules.None) <= MarksUpTo;
             foreach (var p in points)
             {
                 if (p.Violations == SpcRules.None)
@@ -253,6 +257,11 @@ internal sealed class ControlChartFigure : IFigure
                 }
 
                 Plot.Add.Marker(p.Index, y, MarkerShape.FilledCircle, 10, FigureStyle.Violation);
+                if (!marked)
+                {
+                    continue;
+                }
+
                 var mark = Plot.Add.Text(RuleText.Marks(p.Violations), p.Index, y);
                 mark.LabelStyle.FontName = FigureStyle.Font;
                 mark.LabelStyle.FontSize = 11;
