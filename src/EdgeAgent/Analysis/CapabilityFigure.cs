@@ -33,11 +33,18 @@ internal sealed class CapabilityFigure : IFigure
         var lo = values.Length == 0 ? 0 : values.Min();
         var hi = values.Length == 0 ? 1 : values.Max();
         var bins = Math.Clamp((int)Math.Ceiling(Math.Sqrt(values.Length)), 5, 40);
-        var width = hi > lo ? (hi - lo) / bins : 1;
+        // Divided before subtracting: hi − lo overflows for values near ±double.MaxValue.
+        var width = hi > lo ? hi / bins - lo / bins : 1;
+        if (width <= 0 || !double.IsFinite(width))
+        {
+            width = 1;
+        }
+
         var counts = new double[bins];
         foreach (var v in values)
         {
-            counts[Math.Min(bins - 1, (int)((v - lo) / width))]++;
+            var bin = v / width - lo / width;
+            counts[double.IsFinite(bin) ? Math.Clamp((int)bin, 0, bins - 1) : 0]++;
         }
 
         var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(i => lo + (i + 0.5) * width), counts);
@@ -58,8 +65,16 @@ internal sealed class CapabilityFigure : IFigure
             span.Add(c.Mean + 3.5 * sigma);
         }
 
-        var (xMin, xMax) = (span.Min(), span.Max());
-        var pad = (xMax - xMin) * 0.03;
+        // Within ±1e300: the library's axis arithmetic overflows beyond (the data there is simply off the plot).
+        const double Extreme = 1e300;
+        var finite = span.Where(double.IsFinite).Select(v => Math.Clamp(v, -Extreme, Extreme)).ToArray();
+        var (xMin, xMax) = (finite.Min(), finite.Max());
+        if (xMax - xMin <= Math.Abs(xMax) * 1e-12)
+        {
+            (xMin, xMax) = (xMin - Math.Max(1, Math.Abs(xMin) * 0.1), xMax + Math.Max(1, Math.Abs(xMax) * 0.1));
+        }
+
+        var pad = xMax * 0.03 - xMin * 0.03;
         (xMin, xMax) = (xMin - pad, xMax + pad);
         var peak = counts.Length == 0 ? 1 : counts.Max();
         peak = Curve(c.Mean, c.SigmaWithin, values.Length * width, xMin, xMax, LinePattern.Solid, "within σ", peak);
@@ -68,7 +83,7 @@ internal sealed class CapabilityFigure : IFigure
         Line(report.Usl, "USL", FigureStyle.Limit, LinePattern.DenselyDashed);
         Line(report.Target, "T", FigureStyle.Center, LinePattern.Dotted);
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.Axes.SetLimits(xMin, xMax, 0, peak * 1.12);
+        plot.Axes.SetLimits(xMin, xMax, 0, Math.Min(peak * 1.12, Extreme));
 
         table = Rows(c);
     }
@@ -131,6 +146,11 @@ internal sealed class CapabilityFigure : IFigure
             xs[i] = xMin + (xMax - xMin) * i / Steps;
             var z = (xs[i] - mean) / sigma;
             ys[i] = area * Math.Exp(-0.5 * z * z) / (sigma * Math.Sqrt(2 * Math.PI));
+        }
+
+        if (!ys.All(double.IsFinite))
+        {
+            return peak;
         }
 
         var s = plot.Add.Scatter(xs, ys, FigureStyle.Text);

@@ -159,6 +159,9 @@ internal sealed class ControlChartFigure : IFigure
     /// <summary>One chart of the figure: its plot, the values that set its y range and its right-margin labels.</summary>
     private sealed class Panel
     {
+        /// <summary>The y range is kept within ±this: the library's axis arithmetic overflows beyond.</summary>
+        private const double Extreme = 1e300;
+
         private readonly List<double> extent = [];
         private readonly List<(string Text, double Value, Color Color)> labels = [];
         private readonly int height;
@@ -315,8 +318,9 @@ internal sealed class ControlChartFigure : IFigure
                 (lo, hi) = (lo - 1, hi + 1);
             }
 
-            var pad = (hi - lo) * 0.1;
-            Plot.Axes.SetLimitsY(lo - pad, hi + pad);
+            // Tenths first: hi − lo itself may overflow for values near ±double.MaxValue.
+            var pad = hi * 0.1 - lo * 0.1;
+            Plot.Axes.SetLimitsY(Math.Max(lo - pad, -Extreme), Math.Min(hi + pad, Extreme));
         }
 
         /// <summary>Draws the plot in its band of the figure, then the limit labels in the right margin, kept 15 px apart.</summary>

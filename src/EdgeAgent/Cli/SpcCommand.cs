@@ -399,5 +399,11 @@ internal static class SpcCommand
             error.WriteLine($"{path}: cannot draw {option}: the drawing library did not load: {(e.InnerException ?? e).Message}");
             return 1;
         }
+        catch (InvalidOperationException e)
+        {
+            // The plotting library refuses data it cannot lay out (axis limits it cannot represent).
+            error.WriteLine($"{path}: cannot draw {option}: {e.Message}");
+            return 1;
+        }
     }
 }

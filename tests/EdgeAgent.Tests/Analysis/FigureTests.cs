@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Xml;
+using CsCheck;
+using EdgeAgent.Analysis;
+using EdgeAgent.Spc;
 using System.Xml.Linq;
 using EdgeAgent.Cli;
 using EdgeAgent.Tests.Spc;
@@ -297,6 +300,30 @@ public sealed class FigureTests : IDisposable
         XNamespace x = "http://www.w3.org/1999/xhtml";
         var first = doc.Descendants(x + "table").Single(t => (string?)t.Attribute("id") == "violations").Elements(x + "tr").Skip(1).First().Elements(x + "td").Select(c => c.Value).ToArray();
         Assert.Equal(["28", "2026-03-02 10:00:00"], first[..2]);
+    }
+
+    [Fact]
+    public void Any_finite_values_of_any_magnitude_are_drawn_as_svg_png_and_report()
+    {
+        // Magnitudes from 1e-300 to 1e308, flat runs and sign changes: the axis arithmetic must neither throw nor hang.
+        var value = Gen.OneOf(
+            Gen.Select(Gen.Double[-1, 1], Gen.Int[-300, 308], (m, e) => m * Math.Pow(10, e)),
+            Gen.Double[-10, 10],
+            Gen.OneOfConst(double.MaxValue, -double.MaxValue, 1e308, -1e-308),
+            Gen.Const(5.0));
+        var gen = Gen.Select(Gen.OneOfConst(ChartType.Imr, ChartType.XbarR, ChartType.Ewma, ChartType.Cusum), value.Array[6, 40]);
+        gen.SampleWithDeadline(sample =>
+        {
+            var (type, values) = sample;
+            var width = type == ChartType.XbarR ? 3 : 1;
+            var rows = Enumerable.Range(0, values.Length / width).Select(i => values.AsSpan(i * width, width).ToArray()).ToArray();
+            var spec = new ChartSpec { Chart = type, SubgroupSize = width, Rules = SpcRules.WesternElectric | SpcRules.Nelson, Lsl = -1, Usl = 1 };
+            var report = AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows), rows);
+            var figures = Figures.For(report, "f.csv");
+            Assert.StartsWith("<svg", Figures.Svg(figures));
+            Assert.True(Figures.Png(figures).Length > 1000);
+            Assert.Contains("<table id=\"violations\">", HtmlReport.Write(report, "f.csv"));
+        }, iter: 60);
     }
 
     [Fact]
