@@ -53,6 +53,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 install_quietly "${need[@]}"
 
+# Figures of spc analyze: headless chromium renders the HTML report and measures the SVG texts; DejaVu is the font
+# the figures are drawn in (the packages recommend it).
+mapfile -t need < <(missing chromium fonts-dejavu-core)
+install_quietly "${need[@]}"
+
 # npm peers (node-opcua-server, modbus-serial, jsmodbus, sparkplug-payload), pinned in package.json.
 if [ -f "$here/package.json" ]; then
   if [ ! -d "$here/node_modules" ] || [ "$here/package.json" -nt "$here/node_modules/.installed" ]; then

@@ -47,7 +47,27 @@ internal sealed record AnalysisReport
     /// <summary>One entry per violated rule per point, in point order, rules in order we1..nelson8.</summary>
     public required IReadOnlyList<Violation> Violations { get; init; }
 
-    public static AnalysisReport From(SpcReport report)
+    /// <summary>The run rules evaluated (the figures draw the 1σ/2σ zone lines only when a zone rule is among them).</summary>
+    public required SpcRules Rules { get; init; }
+
+    /// <summary>Specification limits and target as given; null when not.</summary>
+    public required double? Lsl { get; init; }
+
+    public required double? Usl { get; init; }
+
+    public required double? Target { get; init; }
+
+    /// <summary>Every individual value of a variables chart in row order (the capability histogram); empty for attribute charts.</summary>
+    public required double[] Individuals { get; init; }
+
+    /// <summary>The time of each point, from the CSV's time column; null when it has none.</summary>
+    public IReadOnlyList<DateTimeOffset>? Timestamps { get; init; }
+
+    /// <summary>
+    /// The report of <paramref name="report"/>, which <see cref="SpcAnalyzer"/> computed from <paramref name="rows"/>;
+    /// <paramref name="timestamps"/>, one per row, when the data has times.
+    /// </summary>
+    public static AnalysisReport From(SpcReport report, IReadOnlyList<double[]> rows, IReadOnlyList<DateTimeOffset>? timestamps = null)
     {
         var spec = report.Spec;
         var type = spec.Chart;
@@ -71,6 +91,12 @@ internal sealed record AnalysisReport
             Sigma = type.IsAttribute() ? null : new SigmaEstimate(report.SigmaWithin, report.SigmaOverall),
             Capability = type.IsAttribute() || (spec.Lsl is null && spec.Usl is null) ? null : report.Capability,
             Violations = [.. points.SelectMany(p => SpcRuleNames.Each(p.Violations).Select(rule => new Violation(type.PrimaryKey(), p.Index, rule)))],
+            Rules = spec.Rules,
+            Lsl = spec.Lsl,
+            Usl = spec.Usl,
+            Target = spec.Target,
+            Individuals = type.IsAttribute() ? [] : [.. rows.SelectMany(row => row)],
+            Timestamps = timestamps is { } t && t.Count == points.Length ? t : null,
         };
     }
 }

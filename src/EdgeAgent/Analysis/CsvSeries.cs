@@ -7,11 +7,18 @@ namespace EdgeAgent.Analysis;
 /// Historic data for one chart read from CSV: one row per subgroup, comma separated; blank lines are skipped; the
 /// first non-blank line is a header when any of its fields is not a number. Every bad row is one error
 /// <c>FILE:LINE: message</c> (LINE counts every line from 1, blank ones included; a bad field is named <c>field N</c>).
+/// A header whose first field is <c>timestamp</c>, <c>time</c>, <c>ts</c>, <c>date</c> or <c>datetime</c> makes the first
+/// column the time of each row (ISO 8601, UTC unless it gives an offset); the values follow it.
 /// </summary>
 /// <param name="Rows">The good rows: imr/ewma/cusum one value, xbar-r/xbar-s one subgroup, p/np/u count,size, c count.</param>
 /// <param name="Errors">One message per bad row; the rows are unusable when there is any.</param>
 internal sealed record CsvSeries(IReadOnlyList<double[]> Rows, IReadOnlyList<string> Errors)
 {
+    private static readonly string[] TimeColumns = ["timestamp", "time", "ts", "date", "datetime"];
+
+    /// <summary>The time of each good row when the file has a time column, else null.</summary>
+    public IReadOnlyList<DateTimeOffset>? Timestamps { get; init; }
+
     /// <summary>
     /// Reads <paramref name="lines"/> (the text of <paramref name="path"/>) for a <paramref name="type"/> chart;
     /// <paramref name="subgroup"/> is the values per xbar-r/xbar-s row, or null to take the first data row's count.
@@ -20,6 +27,7 @@ internal sealed record CsvSeries(IReadOnlyList<double[]> Rows, IReadOnlyList<str
     {
         var rows = new List<double[]>();
         var errors = new List<string>();
+        List<DateTimeOffset>? times = null;
         int? width = type switch
         {
             ChartType.P or ChartType.Np or ChartType.U => 2,
@@ -36,17 +44,28 @@ internal sealed record CsvSeries(IReadOnlyList<double[]> Rows, IReadOnlyList<str
             }
 
             var fields = line.Split(',');
-            var (values, bad) = ParseFields(fields);
+            var skip = times is null ? 0 : 1;
+            var (values, bad) = ParseFields(fields, skip);
             var isFirst = !seenFirst;
             seenFirst = true;
+            if (bad >= 0 && isFirst)
+            {
+                // The first line with a field that is not a number is the header; it may name a time column.
+                times = TimeColumns.Contains(fields[0].Trim().ToLowerInvariant()) ? [] : null;
+                continue;
+            }
+
+            DateTimeOffset time = default;
+            if (times is not null && !DateTimeOffset.TryParse(fields[0].Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time))
+            {
+                errors.Add($"{path}:{i + 1}: field 1: '{fields[0].Trim()}' is not a timestamp");
+                continue;
+            }
+
             if (bad >= 0)
             {
-                if (!isFirst)
-                {
-                    errors.Add($"{path}:{i + 1}: field {bad + 1}: '{fields[bad].Trim()}' is not a number");
-                }
-
-                continue; // the first line with a field that is not a number is the header
+                errors.Add($"{path}:{i + 1}: field {bad + 1}: '{fields[bad].Trim()}' is not a number");
+                continue;
             }
 
             width ??= values.Length;
@@ -66,6 +85,7 @@ internal sealed record CsvSeries(IReadOnlyList<double[]> Rows, IReadOnlyList<str
             }
 
             rows.Add(values);
+            times?.Add(time);
         }
 
         if (errors.Count == 0 && rows.Count == 0)
@@ -73,16 +93,16 @@ internal sealed record CsvSeries(IReadOnlyList<double[]> Rows, IReadOnlyList<str
             errors.Add($"{path}: no data rows");
         }
 
-        return new CsvSeries(rows, errors);
+        return new CsvSeries(rows, errors) { Timestamps = times };
     }
 
-    /// <summary>The fields as numbers, and the index of the first one that is not a finite number (-1 when none).</summary>
-    private static (double[] Values, int Bad) ParseFields(string[] fields)
+    /// <summary>The fields after the first <paramref name="skip"/> as numbers, and the index of the first one that is not a finite number (-1 when none).</summary>
+    private static (double[] Values, int Bad) ParseFields(string[] fields, int skip)
     {
-        var values = new double[fields.Length];
-        for (int f = 0; f < fields.Length; f++)
+        var values = new double[Math.Max(0, fields.Length - skip)];
+        for (int f = skip; f < fields.Length; f++)
         {
-            if (!double.TryParse(fields[f].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[f]) || !double.IsFinite(values[f]))
+            if (!double.TryParse(fields[f].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[f - skip]) || !double.IsFinite(values[f - skip]))
             {
                 return (values, f);
             }

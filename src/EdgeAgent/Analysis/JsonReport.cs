@@ -50,6 +50,17 @@ internal static class JsonReport
         }
 
         w.WriteEndArray();
+        if (report.Timestamps is { } times)
+        {
+            w.WriteStartArray("timestamps");
+            foreach (var t in times)
+            {
+                w.WriteStringValue(t);
+            }
+
+            w.WriteEndArray();
+        }
+
         if (report.Chart.SecondaryKey() is not null)
         {
             w.WriteStartArray("secondaryPoints");

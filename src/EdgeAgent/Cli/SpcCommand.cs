@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security;
 using EdgeAgent.Analysis;
 using EdgeAgent.Spc;
 
@@ -8,9 +9,9 @@ namespace EdgeAgent.Cli;
 /// <summary>
 /// <c>edgeagent spc analyze --chart imr|xbar-r|xbar-s|p|np|c|u|ewma|cusum [--subgroup N] [--lsl X] [--usl Y] [--target T]
 /// [--rules we|nelson|we1,we4] [--phase1 N] [--ucl A --cl B --lcl C] [--lambda L --L K] [--k K --h H]
-/// [--format json|text] [--plot out.svg|out.png] FILE.csv</c>: offline SPC on historic data (contract in
+/// [--format json|text] [--plot out.svg|out.png] [--report out.html] FILE.csv</c>: offline SPC on historic data (contract in
 /// src/EdgeAgent/Analysis/README.md). Exit 0 on success, 2 for bad arguments or bad CSV rows (every bad row as
-/// <c>FILE:LINE: message</c>), 1 when the plot cannot be written. The analysis itself is in <see cref="EdgeAgent.Analysis"/>.
+/// <c>FILE:LINE: message</c>), 1 when the plot or report cannot be written. The analysis itself is in <see cref="EdgeAgent.Analysis"/>.
 /// </summary>
 internal static class SpcCommand
 {
@@ -26,7 +27,7 @@ internal static class SpcCommand
         var o = new AnalyzeOptions();
         var command = new Command("analyze", "Analyze a CSV file: control limits, points, run-rule violations, sigma and capability as JSON.")
         {
-            o.Chart, o.Subgroup, o.Lsl, o.Usl, o.Target, o.Rules, o.Phase1, o.Ucl, o.Cl, o.Lcl, o.Lambda, o.Width, o.K, o.H, o.Format, o.Plot, o.File,
+            o.Chart, o.Subgroup, o.Lsl, o.Usl, o.Target, o.Rules, o.Phase1, o.Ucl, o.Cl, o.Lcl, o.Lambda, o.Width, o.K, o.H, o.Format, o.Plot, o.Report, o.File,
         };
         foreach (var option in o.All)
         {
@@ -58,18 +59,19 @@ internal static class SpcCommand
         public Option<string> K { get; } = new("--k") { Description = "CUSUM reference value k in σ (default 0.5)." };
         public Option<string> H { get; } = new("--h") { Description = "CUSUM decision interval h in σ (default 5)." };
         public Option<string> Format { get; } = new("--format") { Description = "json (default) or text." };
-        public Option<string> Plot { get; } = new("--plot") { Description = "Also draw the chart to this .svg or .png file." };
+        public Option<string> Plot { get; } = new("--plot") { Description = "Also draw the control charts (and, with --lsl/--usl, the capability histogram) to this .svg or .png file." };
+        public Option<string> Report { get; } = new("--report") { Description = "Also write a self-contained, printable HTML report (figures, limits, violations, capability) to this .html file." };
         public Argument<string> File { get; } = new("FILE.csv") { Description = "One row per subgroup, comma separated, optional header row." };
 
-        public Option<string>[] All => [Chart, Subgroup, Lsl, Usl, Target, Rules, Phase1, Ucl, Cl, Lcl, Lambda, Width, K, H, Format, Plot];
+        public Option<string>[] All => [Chart, Subgroup, Lsl, Usl, Target, Rules, Phase1, Ucl, Cl, Lcl, Lambda, Width, K, H, Format, Plot, Report];
     }
 
     /// <summary>The arguments of one <c>spc analyze</c>, converted; <see cref="ChartName"/> as the user wrote it.</summary>
     private sealed record AnalyzeArguments(
         ChartType Chart, string? ChartName, int? Subgroup, double? Lsl, double? Usl, double? Target, FixedLimits? Limits,
-        double? Lambda, double? L, double? K, double? H, int? Phase1, SpcRules Rules, string Format, string? PlotPath, string CsvPath);
+        double? Lambda, double? L, double? K, double? H, int? Phase1, SpcRules Rules, string Format, string? PlotPath, string? ReportPath, string CsvPath);
 
-    /// <summary>Parse options → read and check the CSV → run the analysis → write the report and the plot.</summary>
+    /// <summary>Parse options → read and check the CSV → run the analysis → write the report, the plot and the HTML report.</summary>
     private static int Analyze(ParseResult parse, AnalyzeOptions o)
     {
         var error = parse.InvocationConfiguration.Error;
@@ -86,14 +88,14 @@ internal static class SpcCommand
             return Fail(error, csv.Errors);
         }
 
-        if (RunAnalysis(a, csv.Rows, problems) is not { } report)
+        if (RunAnalysis(a, csv, problems) is not { } report)
         {
             return Fail(error, problems);
         }
 
         parse.InvocationConfiguration.Output.Write(a.Format == "text" ? TextReport.Write(report, a.CsvPath) : JsonReport.Write(report));
         parse.InvocationConfiguration.Output.WriteLine();
-        return WritePlot(report, a, error);
+        return WriteFigures(report, a, error);
     }
 
     private static int Fail(TextWriter error, IEnumerable<string> problems)
@@ -121,9 +123,10 @@ internal static class SpcCommand
         var limits = ParseLimits(ucl, cl, lcl, phase1, problems);
         var format = parse.GetValue(o.Format) ?? "json";
         var plot = parse.GetValue(o.Plot);
+        var html = parse.GetValue(o.Report);
         var path = parse.GetValue(o.File);
-        CheckOutputsAndFile(format, plot, path, problems);
-        return new AnalyzeArguments(chart, chartName, subgroup, lsl, usl, target, limits, lambda, width, k, h, phase1, rules, format, plot, path ?? string.Empty);
+        CheckOutputsAndFile(format, plot, html, path, problems);
+        return new AnalyzeArguments(chart, chartName, subgroup, lsl, usl, target, limits, lambda, width, k, h, phase1, rules, format, plot, html, path ?? string.Empty);
     }
 
     /// <summary>Converts option values, adding a problem for each that is not what it should be.</summary>
@@ -226,7 +229,7 @@ internal static class SpcCommand
         return given == 3 ? new FixedLimits(ucl!.Value, cl!.Value, lcl!.Value) : null;
     }
 
-    private static void CheckOutputsAndFile(string format, string? plot, string? path, List<string> problems)
+    private static void CheckOutputsAndFile(string format, string? plot, string? html, string? path, List<string> problems)
     {
         if (format is not ("json" or "text"))
         {
@@ -236,6 +239,11 @@ internal static class SpcCommand
         if (plot is not null && !plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
             problems.Add($"--plot: expected a file name ending in .svg or .png, found '{plot}'");
+        }
+
+        if (html is not null && !html.EndsWith(".html", StringComparison.OrdinalIgnoreCase) && !html.EndsWith(".htm", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"--report: expected a file name ending in .html, found '{html}'");
         }
 
         if (string.IsNullOrEmpty(path))
@@ -279,8 +287,9 @@ internal static class SpcCommand
     }
 
     /// <summary>The report, or null with the problem added (a bad spec named by its option, too few subgroups).</summary>
-    private static AnalysisReport? RunAnalysis(AnalyzeArguments a, IReadOnlyList<double[]> rows, List<string> problems)
+    private static AnalysisReport? RunAnalysis(AnalyzeArguments a, CsvSeries csv, List<string> problems)
     {
+        var rows = csv.Rows;
         var spec = new ChartSpec
         {
             Chart = a.Chart,
@@ -310,7 +319,7 @@ internal static class SpcCommand
                 return null;
             }
 
-            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1));
+            return AnalysisReport.From(SpcAnalyzer.Analyze(spec, rows, a.Phase1), rows, csv.Timestamps);
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -340,30 +349,60 @@ internal static class SpcCommand
         return (i > 0 ? message[..i] : message).Trim();
     }
 
-    /// <summary>The plot, when --plot was given: exit 1 when it cannot be written, else 0.</summary>
-    private static int WritePlot(AnalysisReport report, AnalyzeArguments a, TextWriter error)
+    /// <summary>The plot and the HTML report, when asked for: exit 1 when either cannot be drawn or written, else 0.</summary>
+    private static int WriteFigures(AnalysisReport report, AnalyzeArguments a, TextWriter error)
     {
-        if (a.PlotPath is not { } plot)
+        var source = Path.GetFileName(a.CsvPath);
+        var code = 0;
+        if (a.PlotPath is { } plot)
         {
-            return 0;
+            code |= Write(plot, "--plot", error, () =>
+            {
+                var figures = Figures.For(report, source);
+                if (plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+                {
+                    File.WriteAllText(plot, Figures.Svg(figures));
+                }
+                else
+                {
+                    File.WriteAllBytes(plot, Figures.Png(figures));
+                }
+            });
         }
 
+        if (a.ReportPath is { } html)
+        {
+            code |= Write(html, "--report", error, () => File.WriteAllText(html, HtmlReport.Write(report, source)));
+        }
+
+        return code;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/>; a file that cannot be written, or a drawing library that cannot load (its native
+    /// part missing on this machine), is one line <c>PATH: cannot write: reason</c> and exit 1, not a stack trace.
+    /// </summary>
+    private static int Write(string path, string option, TextWriter error, Action write)
+    {
         try
         {
-            if (plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-            {
-                File.WriteAllText(plot, SvgChart.Draw(report, Path.GetFileName(a.CsvPath)));
-            }
-            else
-            {
-                File.WriteAllBytes(plot, PngChart.Draw(report));
-            }
-
+            write();
             return 0;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or SecurityException)
         {
-            error.WriteLine($"{plot}: cannot write: {e.Message}");
+            error.WriteLine($"{path}: cannot write: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
+        {
+            error.WriteLine($"{path}: cannot draw {option}: the drawing library did not load: {(e.InnerException ?? e).Message}");
+            return 1;
+        }
+        catch (InvalidOperationException e)
+        {
+            // The plotting library refuses data it cannot lay out (axis limits it cannot represent).
+            error.WriteLine($"{path}: cannot draw {option}: {e.Message}");
             return 1;
         }
     }

@@ -33,6 +33,19 @@ public sealed class CsvSeriesTests
     }
 
     [Fact]
+    public void A_time_column_named_in_the_header_gives_each_row_its_time_and_a_bad_time_is_named()
+    {
+        var csv = Read("timestamp,a,b,c\n2026-03-01T06:00:00Z,1,2,3\n2026-03-01 07:00,4,5,6\n", ChartType.XbarR, null);
+        Assert.Empty(csv.Errors);
+        Assert.Equal([[1.0, 2, 3], [4.0, 5, 6]], csv.Rows);
+        Assert.Equal([new DateTimeOffset(2026, 3, 1, 6, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 1, 7, 0, 0, TimeSpan.Zero)], csv.Timestamps);
+
+        var bad = Read("time,value\n2026-03-01T06:00:00Z,1\nyesterday,2\n2026-03-01T08:00:00Z,x\n", ChartType.Imr, null);
+        Assert.Equal(["f.csv:3: field 1: 'yesterday' is not a timestamp", "f.csv:4: field 2: 'x' is not a number"], bad.Errors);
+        Assert.Null(Read("value\n1\n2\n", ChartType.Imr, null).Timestamps);
+    }
+
+    [Fact]
     public void Line_numbers_count_blank_lines_and_the_header()
     {
         var csv = Read("a,b,c\n\n1,2,3\n\n   \n1,2,oops\n", ChartType.XbarR, null);

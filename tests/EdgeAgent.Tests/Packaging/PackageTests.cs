@@ -145,6 +145,48 @@ public sealed class PackageTests(UnpackedPackages unpacked) : IClassFixture<Unpa
         Packages.RunOk(Qemu, agent, "validate", "--config", Path.Combine(root, "etc", "edgeagent", "edgeagent.yaml"));
     }
 
+    /// <summary>
+    /// The tarball's agent draws a PNG with text through the native Skia library of its own architecture (arm64 under
+    /// qemu-user): the package carries libSkiaSharp.so for it, and it finds the system fonts.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Rids))]
+    public void Tarball_agent_draws_the_piston_ring_figures_with_their_text(string rid)
+    {
+        var dir = Directory.CreateTempSubdirectory("edgeagent-package-plot").FullName;
+        try
+        {
+            var csv = Path.Combine(dir, "piston.csv");
+            File.WriteAllText(csv, Spc.SpcAnalyzeCommandTests.PistonRings);
+            var png = Path.Combine(dir, "piston.png");
+            var agent = Path.Combine(unpacked.TarRoot(rid), $"edgeagent-{Packages.Version}-{rid}", "edgeagent");
+            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(agent)!, "libSkiaSharp.so")), $"no libSkiaSharp.so beside {agent}");
+            string[] args = ["spc", "analyze", "--chart", "xbar-r", "--lsl", "73.95", "--usl", "74.05", "--plot", png, csv];
+            var stdout = rid == "linux-arm64"
+                ? Packages.RunOk("env", ["DOTNET_EnableWriteXorExecute=0", Qemu, agent, .. args])
+                : Packages.RunOk(agent, args);
+            Assert.Contains("\"chart\":\"xbar-r\"", stdout);
+            using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+            Assert.Equal((960, 1060), (bitmap.Width, bitmap.Height));
+
+            // The top 30 px hold only the title: its text is drawn.
+            var ink = 0;
+            for (var y = 0; y < 30; y++)
+            {
+                for (var x = 0; x < bitmap.Width; x++)
+                {
+                    ink += bitmap.GetPixel(x, y).Red < 128 ? 1 : 0;
+                }
+            }
+
+            Assert.True(ink > 200, $"{ink} dark pixels in the title band");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>The self-contained build from the tarball runs the demo and its samples reach a mosquitto subscriber.</summary>
     [Theory]
     [MemberData(nameof(Rids))]
