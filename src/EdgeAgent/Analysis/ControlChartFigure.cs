@@ -114,12 +114,6 @@ internal sealed class ControlChartFigure : IFigure
 
     public int Height => PrimaryHeight + (secondary is null ? 0 : SecondaryHeight);
 
-    /// <summary>The primary chart's plot (after <see cref="Render"/>: its pixel mapping).</summary>
-    public Plot Primary => primary.Plot;
-
-    /// <summary>The secondary chart's plot, or null for charts without one.</summary>
-    public Plot? Secondary => secondary?.Plot;
-
     public void Render(SKCanvas canvas, float top)
     {
         primary.Render(canvas, top);
