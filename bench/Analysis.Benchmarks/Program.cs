@@ -7,8 +7,9 @@ using EdgeAgent.Spc;
 // dotnet run -c Release --project bench/Analysis.Benchmarks -- cpu
 //   Process CPU time (what the cores spent, not wall clock on a shared machine) to analyze a 10,000-point I-MR data set
 //   and draw its figures as SVG and PNG and its HTML report, each averaged over several runs after a warm-up.
-// dotnet run -c Release --project bench/Analysis.Benchmarks -- --filter '*' --job short
-//   The same steps under BenchmarkDotNet, with the bytes allocated.
+// dotnet run -c Release --project bench/Analysis.Benchmarks -- --filter '*' --job short --inProcess
+//   The same steps under BenchmarkDotNet, with the bytes allocated (in process: on a busy two-core machine the
+//   out-of-process boilerplate build runs past BenchmarkDotNet's two-minute build timeout).
 if (args is ["cpu", ..])
 {
     CpuTime.Run();

@@ -92,12 +92,6 @@ internal sealed class CapabilityFigure : IFigure
 
     public int Height => FigureHeight;
 
-    /// <summary>The histogram's plot (after <see cref="Render"/>: its pixel mapping).</summary>
-    public Plot Plot => plot;
-
-    /// <summary>The index table as drawn: name and value per row.</summary>
-    public IReadOnlyList<(string Name, string Value)> Table => table;
-
     /// <summary>The rows of the index table (the HTML report prints the same).</summary>
     public static (string Name, string Value)[] Rows(Capability c) =>
     [

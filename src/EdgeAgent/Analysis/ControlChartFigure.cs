@@ -114,12 +114,6 @@ internal sealed class ControlChartFigure : IFigure
 
     public int Height => PrimaryHeight + (secondary is null ? 0 : SecondaryHeight);
 
-    /// <summary>The primary chart's plot (after <see cref="Render"/>: its pixel mapping).</summary>
-    public Plot Primary => primary.Plot;
-
-    /// <summary>The secondary chart's plot, or null for charts without one.</summary>
-    public Plot? Secondary => secondary?.Plot;
-
     public void Render(SKCanvas canvas, float top)
     {
         primary.Render(canvas, top);
@@ -163,6 +157,7 @@ internal sealed class ControlChartFigure : IFigure
         private const double Extreme = 1e300;
 
         private readonly List<double> extent = [];
+        private double? phaseLabel;
         private readonly List<(string Text, double Value, Color Color)> labels = [];
         private readonly int height;
 
@@ -278,18 +273,8 @@ internal sealed class ControlChartFigure : IFigure
         /// <summary>The line between the subgroups the limits came from and the rest.</summary>
         public void PhaseBoundary(double x, bool labelled)
         {
-            var line = Plot.Add.VerticalLine(x, 1.5f, FigureStyle.Phase, LinePattern.DenselyDashed);
-            if (labelled)
-            {
-                line.LabelStyle.Text = "phase I | phase II";
-                line.LabelStyle.FontName = FigureStyle.Font;
-                line.LabelStyle.FontSize = 11;
-                line.LabelStyle.ForeColor = Colors.White;
-                line.LabelStyle.BackgroundColor = FigureStyle.Phase;
-                line.LabelOppositeAxis = true;
-                line.LabelStyle.Rotation = 0;
-                line.ManualLabelAlignment = Alignment.LowerCenter;
-            }
+            Plot.Add.VerticalLine(x, 1.5f, FigureStyle.Phase, LinePattern.DenselyDashed);
+            phaseLabel = labelled ? x : null;
         }
 
         /// <summary>Integer ticks labelled with the time of that point (date and time when the data spans more than a day).</summary>
@@ -321,6 +306,19 @@ internal sealed class ControlChartFigure : IFigure
             // Tenths first: hi − lo itself may overflow for values near ±double.MaxValue.
             var pad = hi * 0.1 - lo * 0.1;
             Plot.Axes.SetLimitsY(Math.Max(lo - pad, -Extreme), Math.Min(hi + pad, Extreme));
+
+            // Inside the plot at its top edge: above it the label would run into the title.
+            if (phaseLabel is { } px)
+            {
+                var label = Plot.Add.Text("phase I | phase II", px, Math.Min(hi + pad, Extreme));
+                label.LabelStyle.FontName = FigureStyle.Font;
+                label.LabelStyle.FontSize = 11;
+                label.LabelStyle.ForeColor = Colors.White;
+                label.LabelStyle.BackgroundColor = FigureStyle.Phase;
+                label.LabelStyle.Padding = 3;
+                label.LabelStyle.Alignment = Alignment.UpperCenter;
+                label.OffsetY = 4;
+            }
         }
 
         /// <summary>Draws the plot in its band of the figure, then the limit labels in the right margin, kept 15 px apart.</summary>
