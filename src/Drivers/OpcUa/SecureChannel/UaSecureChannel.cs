@@ -478,6 +478,8 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         w.WriteUInt32(NextSendSequence());
         w.WriteUInt32(requestId);
         w.WriteRaw(body.AsSpan(offset, part));
+        // The signature covers the message header: write it first; the policy patches MessageSize before signing.
+        UaTcp.WriteHeader(buffer, messageType, final ? UaTcp.Final : UaTcp.Intermediate, (uint)w.Position);
         var chunkLength = _policy.SecureChunk(buffer, securityHeaderEnd, w.Position, asymmetric);
         UaTcp.WriteHeader(buffer, messageType, final ? UaTcp.Final : UaTcp.Intermediate, (uint)chunkLength);
         offset += part;
@@ -535,7 +537,11 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         }
         catch (UaDecodingException e)
         {
-            Fail(Protocol(e.StatusCode, $"undecodable chunk: {e.Message}", null, e));
+            Fail(Protocol(e.StatusCode, e.StatusCode == StatusCode.BadSecurityChecksFailed ? $"chunk rejected: {e.Message}" : $"undecodable chunk: {e.Message}", null, e));
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            Fail(Protocol(StatusCode.BadSecurityChecksFailed, $"chunk rejected: {e.Message}", null, e));
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
