@@ -74,6 +74,7 @@ public readonly record struct StatusCode(uint Code)
     public const uint BadCertificateRevoked = 0x801D0000;
     public const uint BadCertificateChainIncomplete = 0x810D0000;
     public const uint BadSecurityModeRejected = 0x80540000;
+    public const uint BadConfigurationError = 0x80890000;
     public const uint BadUserSignatureInvalid = 0x80570000;
     public const uint BadApplicationSignatureInvalid = 0x80580000;
     public const uint UncertainLastUsableValue = 0x40900000;
@@ -159,6 +160,7 @@ public readonly record struct StatusCode(uint Code)
         BadCertificateRevoked => nameof(BadCertificateRevoked),
         BadCertificateChainIncomplete => nameof(BadCertificateChainIncomplete),
         BadSecurityModeRejected => nameof(BadSecurityModeRejected),
+        BadConfigurationError => nameof(BadConfigurationError),
         BadUserSignatureInvalid => nameof(BadUserSignatureInvalid),
         BadApplicationSignatureInvalid => nameof(BadApplicationSignatureInvalid),
         UncertainLastUsableValue => nameof(UncertainLastUsableValue),

@@ -42,7 +42,7 @@ public sealed class OpcUaServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<OpcUaServerProcess> StartAsync(int? port = null, string extraArgs = "", TimeSpan? timeout = null)
+    public static async Task<OpcUaServerProcess> StartAsync(int? port = null, string extraArgs = "", TimeSpan? timeout = null, string nodeOptions = "")
     {
         var peers = PeersDirectory();
         if (!Directory.Exists(Path.Combine(peers, "node_modules", "node-opcua-server")))
@@ -51,7 +51,7 @@ public sealed class OpcUaServerProcess : IAsyncDisposable
         }
 
         var p = port ?? FreePort();
-        var info = new ProcessStartInfo("node", $"opcua/server.js --port {p} {extraArgs}")
+        var info = new ProcessStartInfo("node", $"{nodeOptions} opcua/server.js --port {p} {extraArgs}")
         {
             WorkingDirectory = peers,
             RedirectStandardInput = true,
