@@ -36,7 +36,7 @@ public sealed class OpcUaConfigTests
               - name: cell
                 driver: opcua
                 endpoint: "http://10.0.0.5:4840"
-                security: { policy: Basic256Sha256, mode: SignAndEncrypt }
+                security: { policy: Basic256Sha512, mode: SignAndEncrypt }
                 mode: stream
                 deadband: { type: percent, value: 150 }
                 tags:
@@ -47,7 +47,7 @@ public sealed class OpcUaConfigTests
         var (_, errors) = Load(yaml);
         var lines = errors.Sorted().Select(e => e.ToString()).ToList();
         Assert.Contains(lines, l => l.StartsWith("test.yaml:4:15: sources[0].endpoint: expected opc.tcp://HOST:PORT[/PATH]", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains(":5:", StringComparison.Ordinal) && l.Contains("Basic256Sha256 / mode SignAndEncrypt is not yet supported", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":5:", StringComparison.Ordinal) && l.Contains("sources[0].security.policy: unknown security policy 'Basic256Sha512'", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(":6:", StringComparison.Ordinal) && l.Contains("sources[0].mode", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(":7:", StringComparison.Ordinal) && l.Contains("deadband.value", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(":9:", StringComparison.Ordinal) && l.Contains("ns=<0-65535>", StringComparison.Ordinal));
@@ -135,5 +135,81 @@ public sealed class OpcUaServerHostTests : IAsyncLifetime
         Assert.All(samples, s => Assert.Equal(Quality.Good, s.Quality));
         Assert.Equal(10.01, samples[0].Value);
         Assert.Equal(42.5, samples[3].Value);
+    }
+}
+
+/// <summary>example-secure.yaml against the node-opcua server offering every policy (server.js --secure).</summary>
+public sealed class OpcUaSecureExampleTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "edgeagent-uasec-host-" + Guid.NewGuid().ToString("N"));
+    private ChildProcess _server = null!;
+    private string _endpoint = "";
+    private byte[] _serverCertificate = [];
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=EdgeAgent example test server", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri("urn:edgeagent:test:example-server"));
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        _serverCertificate = certificate.RawData;
+        File.WriteAllText(Path.Combine(_folder, "server.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_folder, "server.key.pem"), rsa.ExportRSAPrivateKeyPem());
+
+        var port = ChildProcess.FreeTcpPort();
+        _server = new ChildProcess("node", ["opcua/server.js", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--big", "10", "--secure",
+            "--cert", Path.Combine(_folder, "server.pem"), "--key", Path.Combine(_folder, "server.key.pem"),
+            "--application-uri", "urn:edgeagent:test:example-server", "--pki", Path.Combine(_folder, "server-pki")], Repo.PathOf("tests", "peers"));
+        await _server.WaitForLineAsync("ready", TimeSpan.FromSeconds(120));
+        _endpoint = $"opc.tcp://127.0.0.1:{port}/UA/EdgeAgentTest";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private AgentConfig Load()
+    {
+        var yaml = File.ReadAllText(Repo.PathOf("src", "Drivers", "OpcUa", "example-secure.yaml"))
+            .Replace("${OPCUA_ENDPOINT:-opc.tcp://127.0.0.1:4841/UA/EdgeAgentTest}", _endpoint, StringComparison.Ordinal);
+        var (config, errors) = ConfigLoader.TryParse(yaml, Path.Combine(_folder, "example-secure.yaml"));
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        return config!;
+    }
+
+    [Fact]
+    public async Task Each_source_of_the_secure_example_reads_every_tag_good_once_the_server_is_trusted()
+    {
+        var config = Load();
+        Assert.Equal(Path.Combine(_folder, "data"), config.Agent.Data);
+        var trusted = Path.Combine(_folder, "data", "pki", "trusted");
+        Directory.CreateDirectory(trusted);
+        File.WriteAllBytes(Path.Combine(trusted, "example-server.der"), _serverCertificate);
+        foreach (var sourceConfig in config.Sources)
+        {
+            await using var source = Plugins.FindDriver("opcua")!.Create(sourceConfig, NullLoggerFactory.Instance);
+            var samples = await source.ReadOnceAsync(CancellationToken.None);
+            Assert.All(samples, s => Assert.Equal(Quality.Good, s.Quality));
+            Assert.Equal(10.01, samples[0].Value);
+        }
+
+        Assert.True(File.Exists(Path.Combine(_folder, "data", "pki", "own", "certs", "edgeagent.der")));
+    }
+
+    [Fact]
+    public async Task An_untrusted_server_leaves_its_certificate_in_rejected_and_the_read_fails_saying_so()
+    {
+        var sourceConfig = Load().Sources[1] with { DataFolder = Path.Combine(_folder, "untrusted") };
+        await using var source = Plugins.FindDriver("opcua")!.Create(sourceConfig, NullLoggerFactory.Instance);
+        var e = await Assert.ThrowsAnyAsync<SourceException>(async () => await source.ReadOnceAsync(CancellationToken.None));
+        Assert.Contains("not trusted", e.Message);
+        Assert.Single(Directory.GetFiles(Path.Combine(_folder, "untrusted", "pki", "rejected")));
     }
 }
