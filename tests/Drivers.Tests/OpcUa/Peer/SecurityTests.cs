@@ -225,3 +225,21 @@ public sealed class SecurityRefusalTests
         Assert.False(Directory.Exists(pki.OwnFolder), "nothing is created for a server we never secured a channel with");
     }
 }
+
+[Collection(SecureServerCollection.Name)]
+public sealed class X509UserTests(SecureServerFixture fixture)
+{
+    [Fact]
+    public async Task Logs_in_with_an_x509_user_certificate_signing_the_server_nonce()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=operator", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
+            System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.DigitalSignature | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.NonRepudiation, true));
+        using var user = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var options = fixture.Options("Basic256Sha256", MessageSecurityMode.SignAndEncrypt) with { UserCertificate = user };
+        await using var client = await UaClient.ConnectAsync(options);
+        Assert.Equal(10.01, (await client.ReadValueAsync(new NodeId(2, "Demo.Double"))).Value.Value);
+    }
+}
