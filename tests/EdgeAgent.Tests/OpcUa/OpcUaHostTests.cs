@@ -213,3 +213,52 @@ public sealed class OpcUaSecureExampleTests : IAsyncLifetime
         Assert.Single(Directory.GetFiles(Path.Combine(_folder, "untrusted", "pki", "rejected")));
     }
 }
+
+/// <summary><c>edgeagent pki</c> on a config's store, through the published agent.</summary>
+public sealed class OpcUaPkiCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("edgeagent-pki-cli").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Pki_lists_a_rejected_certificate_trusts_it_by_thumbprint_and_exits_1_for_an_unknown_one()
+    {
+        File.WriteAllText(Path.Combine(_folder, "agent.yaml"), """
+            agent: { data: state }
+            sources:
+              - name: cell
+                driver: opcua
+                endpoint: opc.tcp://10.0.0.5:4840
+                security: { policy: Basic256Sha256, mode: SignAndEncrypt }
+                tags: [{ name: a, node: "ns=2;s=A" }]
+            """);
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=plc7", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var rejected = Path.Combine(_folder, "state", "pki", "rejected");
+        Directory.CreateDirectory(rejected);
+        File.WriteAllBytes(Path.Combine(rejected, "plc7.der"), certificate.RawData);
+        var config = Path.Combine(_folder, "agent.yaml");
+
+        await using (var list = ChildProcess.EdgeAgent("pki", "list", "--config", config))
+        {
+            Assert.Equal(0, await list.WaitForExitAsync());
+            var line = Assert.Single(list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("\"folder\":\"rejected\"", line);
+            Assert.Contains($"\"thumbprint\":\"{certificate.Thumbprint}\"", line);
+        }
+
+        await using (var trust = ChildProcess.EdgeAgent("pki", "trust", "--config", config, certificate.Thumbprint.ToLowerInvariant()))
+        {
+            Assert.Equal(0, await trust.WaitForExitAsync());
+        }
+
+        Assert.True(File.Exists(Path.Combine(_folder, "state", "pki", "trusted", "plc7.der")));
+        Assert.False(File.Exists(Path.Combine(rejected, "plc7.der")));
+        await using var unknown = ChildProcess.EdgeAgent("pki", "trust", "--config", config, "0000");
+        Assert.Equal(1, await unknown.WaitForExitAsync());
+        Assert.Contains("no certificate '0000'", unknown.Stderr);
+    }
+}
