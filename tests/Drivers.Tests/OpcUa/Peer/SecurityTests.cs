@@ -243,3 +243,59 @@ public sealed class X509UserTests(SecureServerFixture fixture)
         Assert.Equal(10.01, (await client.ReadValueAsync(new NodeId(2, "Demo.Double"))).Value.Value);
     }
 }
+
+[Collection(SecureServerCollection.Name)]
+public sealed class SecureSourceTests(SecureServerFixture fixture)
+{
+    private sealed class DownCounter : ISampleWriter
+    {
+        private int _downs;
+        public int Downs => Volatile.Read(ref _downs);
+        public string? Reason;
+
+        public bool TryWrite(ReadOnlySpan<Sample> samples) => true;
+
+        public void SetState(SourceState state, string? reason = null)
+        {
+            if (state == SourceState.Down)
+            {
+                Reason = reason;
+                Interlocked.Increment(ref _downs);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_not_retried_with_backoff_like_an_unreachable_server()
+    {
+        TagBinding[] tags = [new(0, "bore", new OpcUaTagOptions("ns=2;s=Demo.Double"))];
+        var client = fixture.Options("Basic256Sha256", MessageSecurityMode.SignAndEncrypt) with { UserName = "edge", Password = "wrong" };
+        var wrong = new OpcUaSource("wrong", new OpcUaSourceOptions { Client = client, ReconnectMin = TimeSpan.FromMilliseconds(10), ReconnectMax = TimeSpan.FromHours(1) }, tags);
+        var away = new OpcUaSource("away", new OpcUaSourceOptions
+        {
+            Client = new UaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{OpcUaServerProcess.FreePort()}" },
+            ReconnectMin = TimeSpan.FromMilliseconds(10),
+            ReconnectMax = TimeSpan.FromHours(1),
+        }, tags);
+        var wrongWriter = new DownCounter();
+        var awayWriter = new DownCounter();
+        using var stop = new CancellationTokenSource();
+        var runs = Task.WhenAll(wrong.RunAsync(wrongWriter, stop.Token), away.RunAsync(awayWriter, stop.Token));
+        await WaitUntil(() => wrongWriter.Downs >= 1);
+        var before = awayWriter.Downs;
+        await WaitUntil(() => awayWriter.Downs >= before + 4); // the unreachable server is retried 10, 20, 40, 80 ms later…
+        Assert.Equal(1, wrongWriter.Downs);                    // …the refused login not once meanwhile
+        Assert.Contains("ActivateSession", wrongWriter.Reason);
+        stop.Cancel();
+        await runs;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}
