@@ -18,9 +18,19 @@ namespace EdgeAgent.Drivers.OpcUa.Client;
 public sealed partial class UaClient
 {
     /// <summary>The ApplicationUri sent in CreateSession: with a certificate, the one in its SubjectAltName (Part 4 §5.6.2).</summary>
-    private string ApplicationUri => _policy.ClientCertificate is { } der
-        ? PkiStore.SubjectAltNames(X509CertificateLoader.LoadCertificate(der)).Uris.FirstOrDefault() ?? _options.ApplicationUri
-        : _options.ApplicationUri;
+    private string ApplicationUri
+    {
+        get
+        {
+            if (_policy.ClientCertificate is not { } der)
+            {
+                return _options.ApplicationUri;
+            }
+
+            using var certificate = X509CertificateLoader.LoadCertificate(der);
+            return PkiStore.SubjectAltNames(certificate).Uris.FirstOrDefault() ?? _options.ApplicationUri;
+        }
+    }
 
     /// <summary>The endpoint the secured channel was opened to (null with policy None).</summary>
     public EndpointDescription? SelectedEndpoint { get; private set; }

@@ -113,6 +113,21 @@ public sealed class SecureSessionTests(SecureServerFixture fixture)
         Assert.False(e.IsTransient, "a wrong password is not retried as if the server were away");
     }
 
+    [Theory]
+    [InlineData(MessageSecurityMode.Sign)]
+    [InlineData(MessageSecurityMode.SignAndEncrypt)]
+    public async Task Requests_and_responses_larger_than_a_chunk_are_split_and_secured_chunk_by_chunk(MessageSecurityMode mode)
+    {
+        var options = fixture.Options("Aes128_Sha256_RsaOaep", mode) with
+        {
+            Transport = new UaTransportOptions { SendBufferSize = 8192, ReceiveBufferSize = 8192 },
+        };
+        await using var client = await UaClient.ConnectAsync(options);
+        var nodes = Enumerable.Range(0, 2000).Select(i => new ReadValueId(new NodeId(2, "Big." + i), AttributeId.BrowseName)).ToArray();
+        var values = await client.ReadAsync(nodes);
+        Assert.Equal("Item1999", ((QualifiedName)values[1999].Value.Value!).Name);
+    }
+
     [Fact]
     public async Task An_unknown_server_certificate_is_rejected_into_rejected_then_works_once_trusted()
     {
