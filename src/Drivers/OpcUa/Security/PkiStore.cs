@@ -244,6 +244,11 @@ public sealed class PkiStore
                 $"{who} carries application URI {string.Join(", ", uris.DefaultIfEmpty("(none)"))}, the server says it is '{applicationUri}'");
         }
 
+        if (RevokedBy(certificate) is { } crl)
+        {
+            throw Refused(endpointUrl, StatusCode.BadCertificateRevoked, $"{who} is revoked by the CRL {crl} of its issuer '{certificate.Issuer}'");
+        }
+
         if (IsTrusted(certificate))
         {
             return false;
@@ -311,6 +316,64 @@ public sealed class PkiStore
             foreach (var t in trusted)
             {
                 t.Certificate.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The CRL file (<c>*.crl</c>, DER or PEM, in issuers/ or trusted/) that revokes the certificate, checked to be
+    /// signed by its issuer (a CA certificate in issuers/ or trusted/); null when none does.
+    /// </summary>
+    public string? RevokedBy(X509Certificate2 certificate)
+    {
+        var crls = new List<(string File, CertificateRevocationList Crl)>();
+        foreach (var folder in new[] { IssuersFolder, TrustedFolder })
+        {
+            if (!Directory.Exists(folder))
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(folder, "*.crl", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                try
+                {
+                    var crl = CertificateRevocationList.Load(File.ReadAllBytes(file));
+                    if (crl.Issuer.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) && crl.Revokes(certificate))
+                    {
+                        crls.Add((file, crl));
+                    }
+                }
+                catch (CryptographicException)
+                {
+                    // not a CRL: ignored, as a stray file among certificates is
+                }
+            }
+        }
+
+        if (crls.Count == 0)
+        {
+            return null;
+        }
+
+        var cas = List(IssuersFolder).Concat(List(TrustedFolder)).ToList();
+        try
+        {
+            foreach (var (file, crl) in crls)
+            {
+                if (cas.Any(ca => crl.IsSignedBy(ca.Certificate)))
+                {
+                    return file;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            foreach (var ca in cas)
+            {
+                ca.Certificate.Dispose();
             }
         }
     }

@@ -99,6 +99,47 @@ public sealed class PkiStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_certificate_listed_in_its_ca_s_crl_is_refused_as_revoked_and_a_crl_signed_by_someone_else_is_ignored()
+    {
+        var pki = new PkiStore(Path.Combine(_folder, "pki"));
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=Plant CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddYears(2));
+        using var leafKey = RSA.Create(2048);
+        var leafRequest = new CertificateRequest("CN=plc", leafKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(new System.Uri(Uri));
+        san.AddIpAddress(IPAddress.Loopback);
+        leafRequest.CertificateExtensions.Add(san.Build());
+        using var leaf = leafRequest.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), [5, 6, 7, 8]);
+        Directory.CreateDirectory(pki.TrustedFolder);
+        Directory.CreateDirectory(pki.IssuersFolder);
+        File.WriteAllBytes(Path.Combine(pki.TrustedFolder, "plant-ca.der"), ca.RawData);
+
+        // Signed by an impostor with the CA's name: not the CA's CRL, so it revokes nothing.
+        using var impostorKey = RSA.Create(2048);
+        var impostorRequest = new CertificateRequest("CN=Plant CA", impostorKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        impostorRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        impostorRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        impostorRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(impostorRequest.PublicKey, false));
+        using var impostor = impostorRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddYears(2));
+        var forged = new CertificateRevocationListBuilder();
+        forged.AddEntry(leaf);
+        File.WriteAllBytes(Path.Combine(pki.IssuersFolder, "forged.crl"), forged.Build(impostor, 1, DateTimeOffset.UtcNow.AddDays(7), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        Assert.False(pki.ValidateServerCertificate(Endpoint, leaf, Uri, autoAccept: false));
+
+        var builder = new CertificateRevocationListBuilder();
+        builder.AddEntry(leaf);
+        File.WriteAllText(Path.Combine(pki.IssuersFolder, "plant-ca.crl"), PemEncoding.WriteString("X509 CRL", builder.Build(ca, 2, DateTimeOffset.UtcNow.AddDays(7), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+        var e = Assert.Throws<OpcUaException>(() => pki.ValidateServerCertificate(Endpoint, leaf, Uri, autoAccept: true));
+        Assert.Equal(StatusCode.BadCertificateRevoked, e.StatusCode.Code);
+        Assert.Contains("plant-ca.crl", e.Message);
+    }
+
+    [Fact]
     public void Reject_moves_a_trusted_certificate_back_and_an_unknown_name_says_where_it_looked()
     {
         var pki = new PkiStore(Path.Combine(_folder, "pki"));
