@@ -314,3 +314,51 @@ public sealed class SecureSourceTests(SecureServerFixture fixture)
         }
     }
 }
+
+public sealed class ExplicitUserTokenPolicyTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "edgeagent-uasec-siemens-" + Guid.NewGuid().ToString("N"));
+    private OpcUaServerProcess _server = null!;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2 _certificate = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _certificate = ServerCertificates.Write(_folder, "server", SecureServerFixture.ServerUri, ["localhost"], [System.Net.IPAddress.Loopback],
+            DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        // node-opcua's emulation of servers that want the password RSA-encrypted by a named policy even inside an
+        // encrypted channel (its user token policies name Basic256, Basic128Rsa15, Basic256Sha256).
+        _server = await OpcUaServerProcess.StartAsync(null, ServerCertificates.Args(_folder, "server", SecureServerFixture.ServerUri) + " --big 10",
+            environment: new Dictionary<string, string> { ["NODEOPCUA_SERVER_EMULATE_SIEMENS"] = "1" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_password_is_encrypted_by_the_token_policy_the_server_names_not_the_channel_s()
+    {
+        var pki = new PkiStore(Path.Combine(_folder, "client"));
+        Directory.CreateDirectory(pki.TrustedFolder);
+        File.WriteAllBytes(Path.Combine(pki.TrustedFolder, "server.der"), _certificate.RawData);
+        var options = new UaClientOptions
+        {
+            EndpointUrl = _server.EndpointUrl,
+            UserName = "edge",
+            Password = "secret",
+            Security = new UaSecurityOptions { Policy = "Aes256_Sha256_RsaPss", Mode = MessageSecurityMode.SignAndEncrypt, Pki = pki, HostName = "localhost" },
+        };
+        await using (var client = await UaClient.ConnectAsync(options))
+        {
+            var token = client.SelectedEndpoint!.UserIdentityTokens.Where(t => t.TokenType == UserTokenType.UserName).Select(t => t.SecurityPolicyUri).ToArray();
+            Assert.DoesNotContain(token, uri => string.IsNullOrEmpty(uri)); // every user name token names its own policy
+            Assert.Equal(10.01, (await client.ReadValueAsync(new NodeId(2, "Demo.Double"))).Value.Value);
+        }
+
+        var e = await Assert.ThrowsAsync<OpcUaException>(() => UaClient.ConnectAsync(options with { Password = "wrong" }));
+        Assert.Equal("ActivateSession", e.Service);
+    }
+}
