@@ -262,3 +262,72 @@ public sealed class OpcUaPkiCommandTests : IDisposable
         Assert.Contains("no certificate '0000'", unknown.Stderr);
     }
 }
+
+/// <summary><c>edgeagent browse</c> with the security options, in process, against the secured server.</summary>
+public sealed class OpcUaSecureBrowseTests(OpcUaSecureServer server) : IClassFixture<OpcUaSecureServer>
+{
+    [Fact]
+    public async Task Browse_connects_with_policy_and_mode_and_trusts_on_first_use_when_asked()
+    {
+        var pki = Path.Combine(server.Folder, "browse-pki-" + Guid.NewGuid().ToString("N"));
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var refused = await Commands.Build().Parse(["browse", server.Endpoint, "--policy", "Basic256Sha256", "--mode", "Sign", "--pki", pki, "--depth", "0"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = errors });
+        Assert.Equal(1, refused);
+        Assert.Contains("is not trusted", errors.ToString());
+
+        var code = await Commands.Build().Parse(["browse", server.Endpoint, "--policy", "Basic256Sha256", "--mode", "Sign", "--pki", pki, "--depth", "0", "--auto-accept",
+                "--node", "ns=2;s=Demo"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = errors });
+        Assert.Equal(0, code);
+        Assert.StartsWith("2:Demo  ns=2;s=Demo  Object", output.ToString());
+    }
+
+    [Theory]
+    [InlineData("--policy", "Basic512", "unknown security policy 'Basic512'")]
+    [InlineData("--mode", "Sign", "needs a security policy")]
+    [InlineData("--policy", "Basic128Rsa15", "deprecated")]
+    public async Task Browse_refuses_bad_security_options_with_exit_2(string option, string value, string message)
+    {
+        var errors = new StringWriter();
+        var code = await Commands.Build().Parse(["browse", server.Endpoint, option, value]).InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = errors });
+        Assert.Equal(2, code);
+        Assert.Contains(message, errors.ToString());
+    }
+}
+
+/// <summary>server.js --secure with a certificate for 127.0.0.1, for the CLI tests.</summary>
+public sealed class OpcUaSecureServer : IAsyncLifetime
+{
+    private ChildProcess _server = null!;
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("edgeagent-uasec-cli").FullName;
+    public string Endpoint { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=EdgeAgent CLI test server", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri("urn:edgeagent:test:cli-server"));
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        File.WriteAllText(Path.Combine(Folder, "server.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(Folder, "server.key.pem"), rsa.ExportRSAPrivateKeyPem());
+        var port = ChildProcess.FreeTcpPort();
+        _server = new ChildProcess("node", ["opcua/server.js", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--big", "10", "--secure",
+            "--cert", Path.Combine(Folder, "server.pem"), "--key", Path.Combine(Folder, "server.key.pem"),
+            "--application-uri", "urn:edgeagent:test:cli-server", "--pki", Path.Combine(Folder, "server-pki")], Repo.PathOf("tests", "peers"));
+        await _server.WaitForLineAsync("ready", TimeSpan.FromSeconds(120));
+        Endpoint = $"opc.tcp://127.0.0.1:{port}/UA/EdgeAgentTest";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(Folder, recursive: true);
+    }
+}

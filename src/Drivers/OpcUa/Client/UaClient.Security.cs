@@ -278,7 +278,7 @@ public sealed partial class UaClient
 
                 if (SecurityPolicyInfo.FindByUri(uri) is { } info && (!info.Deprecated || _options.Security.AllowDeprecated))
                 {
-                    return (token.PolicyId, type == UserTokenType.UserName ? info : info);
+                    return (token.PolicyId, info);
                 }
             }
         }
