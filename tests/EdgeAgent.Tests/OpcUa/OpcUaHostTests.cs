@@ -76,6 +76,47 @@ public sealed class OpcUaConfigTests
     }
 }
 
+public sealed class OpcUaSecurityConfigTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("edgeagent-uasec-config").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Yaml(string key) => $$"""
+        sources:
+          - name: cell
+            driver: opcua
+            endpoint: opc.tcp://127.0.0.1:4840
+            security: { policy: Basic256Sha256, mode: Sign, pki: pki }
+            auth: { cert: operator.pem, key: {{key}} }
+            tags: [{ name: a, node: "i=2258" }]
+        """;
+
+    [Fact]
+    public void A_user_certificate_binds_with_its_key_and_a_key_of_another_certificate_is_an_error_at_load()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        using var other = System.Security.Cryptography.RSA.Create(2048);
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=operator", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        File.WriteAllText(Path.Combine(_folder, "operator.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_folder, "operator.key.pem"), rsa.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(Path.Combine(_folder, "other.key.pem"), other.ExportPkcs8PrivateKeyPem());
+
+        var (config, errors) = ConfigLoader.TryParse(Yaml("operator.key.pem"), Path.Combine(_folder, "agent.yaml"));
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        var options = Assert.IsType<OpcUaSourceOptions>(config!.Sources[0].Options);
+        Assert.Equal((Path.Combine(_folder, "operator.pem"), Path.Combine(_folder, "pki")), (options.UserCertificateFile, options.PkiFolder));
+        Assert.Equal(("Basic256Sha256", EdgeAgent.Drivers.OpcUa.SecureChannel.MessageSecurityMode.Sign), (options.Client.Security.Policy, options.Client.Security.Mode));
+
+        (_, errors) = ConfigLoader.TryParse(Yaml("other.key.pem"), Path.Combine(_folder, "agent.yaml"));
+        var error = Assert.Single(errors.Sorted()).ToString();
+        Assert.Contains("agent.yaml:6:", error);
+        Assert.Contains("sources[0].auth.key: cannot use", error);
+    }
+}
+
 /// <summary>The CLI and the driver factory against the node-opcua test server.</summary>
 public sealed class OpcUaServerHostTests : IAsyncLifetime
 {

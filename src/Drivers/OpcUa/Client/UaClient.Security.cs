@@ -69,15 +69,23 @@ public sealed partial class UaClient
                 $"server certificate (thumbprint {serverCertificate.Thumbprint}) has a {bits}-bit RSA key; {info.Name} needs {info.MinKeyBits} to {info.MaxKeyBits}", false, null, "certificate");
         }
 
-        if (pki.ValidateServerCertificate(EndpointUrl, serverCertificate, endpoint.ServerApplicationUri, security.AutoAccept))
+        X509Certificate2 own;
+        try
         {
-            Log.TrustedOnFirstUse(_logger, EndpointUrl, serverCertificate.Subject, serverCertificate.Thumbprint, pki.TrustedFolder);
-        }
+            if (pki.ValidateServerCertificate(EndpointUrl, serverCertificate, endpoint.ServerApplicationUri, security.AutoAccept))
+            {
+                Log.TrustedOnFirstUse(_logger, EndpointUrl, serverCertificate.Subject, serverCertificate.Thumbprint, pki.TrustedFolder);
+            }
 
-        var own = pki.ApplicationCertificate(security.HostName ?? Dns.GetHostName(), out var created);
-        if (created)
+            own = pki.ApplicationCertificate(security.HostName ?? Dns.GetHostName(), out var created);
+            if (created)
+            {
+                Log.CertificateCreated(_logger, pki.OwnCertificatePath, own.Thumbprint, own.NotAfter.ToUniversalTime());
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
-            Log.CertificateCreated(_logger, pki.OwnCertificatePath, own.Thumbprint, own.NotAfter.ToUniversalTime());
+            throw new OpcUaException(EndpointUrl, StatusCode.BadConfigurationError, $"certificate store {pki.Root}: {e.Message}", false, e, "certificate");
         }
 
         SelectedEndpoint = endpoint;

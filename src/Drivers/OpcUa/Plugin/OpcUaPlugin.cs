@@ -113,6 +113,18 @@ public sealed partial class OpcUaPlugin : DriverPlugin<OpcUaSourceOptions, OpcUa
                     keyFile = auth.ExistingFile(UserKey.Name);
                 }
 
+                if (certFile is not null && keyFile is not null)
+                {
+                    try
+                    {
+                        using var loaded = PkiStore.LoadWithKey(certFile, keyFile);
+                    }
+                    catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException or IOException)
+                    {
+                        auth.Error(UserKey.Name, $"cannot use {keyFile} as the private key of {certFile}: {e.Message}");
+                    }
+                }
+
                 if (!securityOptions.IsSecure)
                 {
                     auth.Error(UserCertificate.Name, "an X.509 user certificate needs a secure channel: set security.policy (e.g. Basic256Sha256)");
