@@ -362,3 +362,33 @@ public sealed class ExplicitUserTokenPolicyTests : IAsyncLifetime
         Assert.Equal("ActivateSession", e.Service);
     }
 }
+
+public sealed class ExpiredServerCertificateTests
+{
+    [Fact]
+    public async Task A_server_whose_certificate_expired_is_refused_even_with_auto_accept()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "edgeagent-uasec-expired-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            using var expired = ServerCertificates.Write(folder, "server", SecureServerFixture.ServerUri, ["localhost"], [System.Net.IPAddress.Loopback],
+                DateTimeOffset.UtcNow.AddDays(-60), DateTimeOffset.UtcNow.AddDays(-1));
+            await using var server = await OpcUaServerProcess.StartAsync(null, ServerCertificates.Args(folder, "server", SecureServerFixture.ServerUri) + " --big 10");
+            var pki = new PkiStore(Path.Combine(folder, "client"));
+            var options = new UaClientOptions
+            {
+                EndpointUrl = server.EndpointUrl,
+                Security = new UaSecurityOptions { Policy = "Basic256Sha256", Mode = MessageSecurityMode.SignAndEncrypt, Pki = pki, AutoAccept = true, HostName = "localhost" },
+            };
+            var e = await Assert.ThrowsAsync<OpcUaException>(() => UaClient.ConnectAsync(options));
+            Assert.Equal(StatusCode.BadCertificateTimeInvalid, e.StatusCode.Code);
+            Assert.Contains(expired.Thumbprint, e.Message);
+            Assert.False(Directory.Exists(pki.TrustedFolder), "an expired certificate is not trusted on first use");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
