@@ -67,17 +67,3 @@ public sealed class SecurityPolicyNone : ISecurityPolicy
 
     public Range UnsecureChunk(Span<byte> chunk, int securityHeaderEnd, bool asymmetric) => securityHeaderEnd..chunk.Length;
 }
-
-/// <summary>Security policy URIs by their short names as written in YAML.</summary>
-public static class SecurityPolicies
-{
-    public static readonly IReadOnlyDictionary<string, string> Known = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["None"] = SecurityPolicyNone.Uri,
-        ["Basic128Rsa15"] = "http://opcfoundation.org/UA/SecurityPolicy#Basic128Rsa15",
-        ["Basic256"] = "http://opcfoundation.org/UA/SecurityPolicy#Basic256",
-        ["Basic256Sha256"] = "http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256",
-        ["Aes128_Sha256_RsaOaep"] = "http://opcfoundation.org/UA/SecurityPolicy#Aes128_Sha256_RsaOaep",
-        ["Aes256_Sha256_RsaPss"] = "http://opcfoundation.org/UA/SecurityPolicy#Aes256_Sha256_RsaPss",
-    };
-}
