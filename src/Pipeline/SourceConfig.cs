@@ -13,6 +13,9 @@ public sealed record SourceConfig
     public required IReadOnlyList<TagConfig> Tags { get; init; }
     public Mark At { get; init; }
 
+    /// <summary><c>agent.data</c>: where a driver keeps what it writes (the OPC UA certificate store, <c>pki/</c>).</summary>
+    public string DataFolder { get; init; } = "data";
+
     /// <summary>The tags as the driver sees them (id, name, driver options).</summary>
     public IReadOnlyList<TagBinding> Bindings() => Tags.Select(t => new TagBinding(t.Id, t.Name, t.Options)).ToArray();
 }

@@ -109,7 +109,9 @@ public sealed partial class OpcUaSource : ISource
                 writer.SetState(SourceState.Down, e.Message);
                 try
                 {
-                    await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                    // A refusal that a retry cannot fix (wrong password, untrusted certificate) waits the longest: servers
+                    // lock accounts after a few failed logins, and the operator's fix is picked up at the next attempt.
+                    await Task.Delay(e is SourceException { IsTransient: false } ? _options.ReconnectMax : backoff, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

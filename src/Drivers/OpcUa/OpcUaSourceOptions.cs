@@ -38,6 +38,14 @@ public sealed record OpcUaSourceOptions
     public TimeSpan ReconnectMin { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>security.pki: the certificate store folder; null for {agent.data}/pki.</summary>
+    public string? PkiFolder { get; init; }
+
+    /// <summary>auth.cert / auth.key: the X.509 user identity files (full paths), loaded when the source is created.</summary>
+    public string? UserCertificateFile { get; init; }
+
+    public string? UserKeyFile { get; init; }
 }
 
 /// <summary>Tag options: the node to read (<c>ns=2;s=…</c>, <c>i=…</c>, <c>nsu=URI;s=…</c>).</summary>

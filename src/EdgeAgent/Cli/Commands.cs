@@ -22,6 +22,7 @@ internal static class Commands
         root.Subcommands.Add(HealthCommand.Build());
         root.Subcommands.Add(SpcCommand.Build());
         root.Subcommands.Add(SchemaCommand.Build());
+        root.Subcommands.Add(PkiCommand.Build());
         return root;
     }
 

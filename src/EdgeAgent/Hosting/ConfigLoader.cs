@@ -77,7 +77,7 @@ public static class ConfigLoader
     private static AgentConfig Bind(ConfigMap top, string path)
     {
         var agent = BindAgent(top.Map("agent"), top.ConfigFolder, top.EnvironmentVariable);
-        var (sources, tags) = BindSources(top);
+        var (sources, tags) = BindSources(top, agent.Data);
         var binding = new BindingContext(agent, tags, sources, top.Errors);
         var sections = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var plugin in TopLevelPlugins)
@@ -141,7 +141,7 @@ public static class ConfigLoader
         return clean.Length == 0 ? "edgeagent" : clean;
     }
 
-    private static (List<SourceConfig>, List<TagConfig>) BindSources(ConfigMap top)
+    private static (List<SourceConfig>, List<TagConfig>) BindSources(ConfigMap top, string dataFolder)
     {
         var sources = new List<SourceConfig>();
         var allTags = new List<TagConfig>();
@@ -224,6 +224,7 @@ public static class ConfigLoader
                 Options = options,
                 Tags = tags,
                 At = map.Start,
+                DataFolder = dataFolder,
             };
             if (plugin is not null && map.Errors.Errors.Count == before)
             {

@@ -2,6 +2,7 @@
 // server.js and prints {"items":N,"notifications":…,"per_s":…,"cpu_us_per_notification":…} measured like
 // `edgeagent probe` (after 1 s of warm-up, CPU of this process over the measured seconds).
 //   node client-probe.js opc.tcp://127.0.0.1:4841/UA/EdgeAgentTest --items 2000 --sampling 10 --publishing 100 --seconds 10
+//        [--policy Basic256Sha256 --mode SignAndEncrypt]   (server.js --secure; the client's certificates go to --pki DIR)
 "use strict";
 const { OPCUAClient, AttributeIds, TimestampsToReturn, ClientMonitoredItemGroup, MessageSecurityMode, SecurityPolicy } = require("node-opcua-client");
 
@@ -16,7 +17,17 @@ async function main() {
     const sampling = parseFloat(arg("sampling", "10"));
     const publishing = parseFloat(arg("publishing", "100"));
     const seconds = parseFloat(arg("seconds", "10"));
-    const client = OPCUAClient.create({ endpointMustExist: false, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None });
+    const policy = arg("policy", "None");
+    const mode = arg("mode", policy === "None" ? "None" : "SignAndEncrypt");
+    const options = { endpointMustExist: false, securityMode: MessageSecurityMode[mode], securityPolicy: SecurityPolicy[policy] };
+    if (policy !== "None") {
+        const path = require("path");
+        const os = require("os");
+        const { OPCUACertificateManager } = require("node-opcua-certificate-manager");
+        const root = arg("pki", path.join(os.tmpdir(), "edgeagent-opcua-client-probe-pki"));
+        options.clientCertificateManager = new OPCUACertificateManager({ rootFolder: root, automaticallyAcceptUnknownCertificate: true });
+    }
+    const client = OPCUAClient.create(options);
     await client.connect(endpoint);
     const session = await client.createSession();
     const subscription = await session.createSubscription2({
@@ -40,7 +51,7 @@ async function main() {
     const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
     const n = count - c0;
     const cpuUs = cpu.user + cpu.system;
-    process.stdout.write(JSON.stringify({ client: "node-opcua-client", items, notifications: n, per_s: Math.round(n / elapsed), cpu_us_per_notification: n ? +(cpuUs / n).toFixed(3) : 0 }) + "\n");
+    process.stdout.write(JSON.stringify({ client: "node-opcua-client", policy, mode, items, notifications: n, per_s: Math.round(n / elapsed), cpu_us_per_notification: n ? +(cpuUs / n).toFixed(3) : 0 }) + "\n");
     await subscription.terminate();
     await session.close();
     await client.disconnect();

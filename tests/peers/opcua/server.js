@@ -2,6 +2,12 @@
 // The address space belongs to the tests: change it together with them.
 //
 //   node server.js [--port 4841] [--load N] [--load-interval MS] [--big N] [--fast-interval MS]
+//                  [--secure] [--cert FILE --key FILE] [--pki DIR]
+//
+// --secure offers every security policy (None, Basic128Rsa15, Basic256, Basic256Sha256, Aes128_Sha256_RsaOaep,
+// Aes256_Sha256_RsaPss) in modes Sign and SignAndEncrypt beside None; without it the server offers None only.
+// --cert/--key give the server certificate (PEM; the tests make expired or wrong-host ones); without them
+// node-opcua creates its own in the PKI folder. Client and user certificates are accepted automatically.
 //
 // Prints "ready <port>" on stdout once it listens. Stops on SIGTERM/SIGINT or when stdin closes.
 "use strict";
@@ -23,6 +29,9 @@ const loadCount = parseInt(arg("load", "0"), 10);
 const loadInterval = parseInt(arg("load-interval", "10"), 10);
 const bigCount = parseInt(arg("big", "10050"), 10);
 const fastInterval = parseInt(arg("fast-interval", "20"), 10);
+const secure = process.argv.includes("--secure");
+const certificateFile = arg("cert", undefined);
+const privateKeyFile = arg("key", undefined);
 // Certificates are created on first start (~20 s); keep them between runs.
 const pkiRoot = arg("pki", path.join(os.tmpdir(), "edgeagent-opcua-test-pki"));
 fs.mkdirSync(pkiRoot, { recursive: true });
@@ -58,12 +67,19 @@ async function main() {
 async function createServer() {
     const { OPCUACertificateManager } = require("node-opcua-certificate-manager");
     const serverCertificateManager = new OPCUACertificateManager({ rootFolder: path.join(pkiRoot, "pki"), automaticallyAcceptUnknownCertificate: true });
+    const userCertificateManager = new OPCUACertificateManager({ rootFolder: path.join(pkiRoot, "user-pki"), automaticallyAcceptUnknownCertificate: true });
+    await userCertificateManager.initialize();
     const server = new OPCUAServer({
         port,
         resourcePath: "/UA/EdgeAgentTest",
         serverCertificateManager,
-        securityModes: [MessageSecurityMode.None],
-        securityPolicies: [SecurityPolicy.None],
+        userCertificateManager,
+        ...(certificateFile ? { certificateFile, privateKeyFile } : {}),
+        securityModes: secure ? [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt] : [MessageSecurityMode.None],
+        securityPolicies: secure
+            ? [SecurityPolicy.None, SecurityPolicy.Basic128Rsa15, SecurityPolicy.Basic256, SecurityPolicy.Basic256Sha256,
+                SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss]
+            : [SecurityPolicy.None],
         allowAnonymous: true,
         userManager: {
             isValidUser: (user, password) => user === "edge" && password === "secret",
@@ -71,6 +87,7 @@ async function createServer() {
         maxConnectionsPerEndpoint: 50,
         serverCapabilities: { maxBrowseContinuationPoints: 10, minSupportedSampleRate: 0 },
         buildInfo: { productName: "EdgeAgentTestServer", buildNumber: "1", buildDate: new Date(2024, 0, 1) },
+        ...(arg("application-uri", undefined) ? { serverInfo: { applicationUri: arg("application-uri", undefined) } } : {}),
     });
     await server.initialize();
     return server;
@@ -82,6 +99,7 @@ async function populate(server) {
     const { UserTokenType, UserTokenPolicy } = require("node-opcua-types");
     for (const endpoint of server.endpoints) {
         for (const description of endpoint.endpointDescriptions()) {
+            if (description.securityMode !== MessageSecurityMode.None) continue;
             description.userIdentityTokens.push(new UserTokenPolicy({ policyId: "username_unsecure", tokenType: UserTokenType.UserName, securityPolicyUri: null }));
         }
     }

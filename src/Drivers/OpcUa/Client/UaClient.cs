@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using EdgeAgent.Drivers.OpcUa.Encoding;
 using EdgeAgent.Drivers.OpcUa.SecureChannel;
+using EdgeAgent.Drivers.OpcUa.Security;
 using EdgeAgent.Drivers.OpcUa.Services;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,6 +19,10 @@ public sealed partial class UaClient : IAsyncDisposable
     private readonly UaClientOptions _options;
     private readonly ILogger _logger;
     private UaSecureChannel _channel = null!;
+    private ISecurityPolicy _policy = SecurityPolicyNone.Instance;
+    private byte[] _clientNonce = [];
+    private byte[]? _serverNonce;
+    private byte[]? _serverCertificate;
     private NodeId _authenticationToken = NodeId.Null;
     private string[]? _namespaces;
 
@@ -40,13 +45,20 @@ public sealed partial class UaClient : IAsyncDisposable
     public static async Task<UaClient> ConnectAsync(UaClientOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         var client = new UaClient(options, logger ?? NullLogger.Instance);
-        if (options.UserName is not null)
+        if (options.UserName is not null && !options.Security.IsSecure)
         {
             // Before any I/O: a refused password never leaves the machine.
             client.CheckClearTextPasswordAllowed();
         }
 
-        client._channel = await UaSecureChannel.OpenAsync(options.EndpointUrl, options.Security, options.Transport, client._logger, cancellationToken).ConfigureAwait(false);
+        ISecurityPolicy policy = SecurityPolicyNone.Instance;
+        if (options.Security.IsSecure)
+        {
+            policy = await client.PrepareSecurityAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        client._policy = policy;
+        client._channel = await UaSecureChannel.OpenAsync(options.EndpointUrl, policy, options.Transport, client._logger, cancellationToken).ConfigureAwait(false);
         try
         {
             await client.CreateSessionAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +145,7 @@ public sealed partial class UaClient : IAsyncDisposable
     {
         var w = Begin(EncodingIds.CreateSessionRequest);
         // ClientDescription (ApplicationDescription)
-        w.WriteString(_options.ApplicationUri);
+        w.WriteString(ApplicationUri);
         w.WriteString("urn:edgeagent");
         w.WriteLocalizedText(new LocalizedText(null, _options.ApplicationName));
         w.WriteInt32(1); // ApplicationType Client
@@ -143,8 +155,9 @@ public sealed partial class UaClient : IAsyncDisposable
         w.WriteString(null); // ServerUri
         w.WriteString(EndpointUrl);
         w.WriteString(_options.SessionName);
-        w.WriteByteString(RandomNumberGenerator.GetBytes(32)); // ClientNonce
-        w.WriteByteString(_options.Security.ClientCertificate);
+        _clientNonce = RandomNumberGenerator.GetBytes(32);
+        w.WriteByteString(_clientNonce);
+        w.WriteByteString(_policy.ClientCertificate);
         w.WriteDouble(_options.SessionTimeout.TotalMilliseconds);
         w.WriteUInt32((uint)_channel.Limits.MaxReceiveMessageSize);
         using var response = await CallAsync(w, "CreateSession", cancellationToken).ConfigureAwait(false);
@@ -154,9 +167,18 @@ public sealed partial class UaClient : IAsyncDisposable
             SessionId = r.ReadNodeId();
             _authenticationToken = r.ReadNodeId();
             RevisedSessionTimeout = TimeSpan.FromMilliseconds(r.ReadDouble());
-            _ = r.ReadByteStringSpan(out _); // ServerNonce
-            _ = r.ReadByteStringSpan(out _); // ServerCertificate
+            var serverNonce = r.ReadByteStringSpan(out var nonceNull);
+            _serverNonce = nonceNull ? null : serverNonce.ToArray();
+            var serverCertificate = r.ReadByteStringSpan(out var certificateNull);
+            _serverCertificate = certificateNull ? null : serverCertificate.ToArray();
             ServerEndpoints = ServiceCodec.ReadEndpointDescriptions(ref r);
+            _ = r.ReadInt32(); // ServerSoftwareCertificates (reserved, always empty)
+            var algorithm = r.ReadString();
+            var signature = r.ReadByteStringSpan(out _);
+            if (_policy is RsaSecurityPolicy rsa)
+            {
+                VerifyServerSignature(rsa, algorithm, signature);
+            }
         }
         catch (UaDecodingException e)
         {
@@ -167,10 +189,21 @@ public sealed partial class UaClient : IAsyncDisposable
     private async Task ActivateSessionAsync(CancellationToken cancellationToken)
     {
         var user = _options.UserName;
+        if (_policy is RsaSecurityPolicy && (user is not null || _options.UserCertificate is not null))
+        {
+            await ActivateSecuredSessionAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.UserCertificate is not null)
+        {
+            throw new OpcUaException(EndpointUrl, StatusCode.BadIdentityTokenRejected,
+                "an X.509 user certificate needs a secure channel (security.policy other than None)", false, null, "ActivateSession");
+        }
+
         var policyId = ChooseUserTokenPolicy(user is null ? UserTokenType.Anonymous : UserTokenType.UserName);
         var w = Begin(EncodingIds.ActivateSessionRequest);
-        w.WriteString(null); // ClientSignature.Algorithm
-        w.WriteByteString((byte[]?)null);
+        WriteClientSignature(w);
         w.WriteInt32(-1); // ClientSoftwareCertificates
         w.WriteInt32(-1); // LocaleIds
         if (user is null)
@@ -199,7 +232,7 @@ public sealed partial class UaClient : IAsyncDisposable
         string? fallback = null;
         foreach (var endpoint in ServerEndpoints)
         {
-            if (endpoint.SecurityPolicyUri != _options.Security.PolicyUri)
+            if (endpoint.SecurityPolicyUri != _policy.PolicyUri || endpoint.SecurityMode != _policy.Mode)
             {
                 continue;
             }
@@ -223,7 +256,7 @@ public sealed partial class UaClient : IAsyncDisposable
         if (type == UserTokenType.UserName && fallback is not null)
         {
             throw new OpcUaException(EndpointUrl, StatusCode.BadIdentityTokenRejected,
-                $"the server accepts user names only with the password encrypted by {fallback}: not yet supported (part 2)", false, null, "ActivateSession");
+                $"with security policy None the server accepts user names only with the password encrypted by {fallback}: set security: {{ policy, mode }} to a secure policy", false, null, "ActivateSession");
         }
 
         if (type == UserTokenType.UserName)
@@ -238,7 +271,7 @@ public sealed partial class UaClient : IAsyncDisposable
 
     private void CheckClearTextPasswordAllowed()
     {
-        if (_options.Security.Mode != MessageSecurityMode.None || _options.AllowClearTextPassword)
+        if (_options.AllowClearTextPassword)
         {
             return;
         }
@@ -249,7 +282,7 @@ public sealed partial class UaClient : IAsyncDisposable
         if (!loopback)
         {
             throw new OpcUaException(EndpointUrl, StatusCode.BadSecurityPolicyRejected,
-                "with security policy None the password would cross the network in clear text; use loopback, a secure policy (part 2), or set auth.allowClearTextPassword: true", false, null, "ActivateSession");
+                "with security policy None the password would cross the network in clear text; use loopback, a secure policy (security: { policy: Basic256Sha256, mode: SignAndEncrypt }), or set auth.allowClearTextPassword: true", false, null, "ActivateSession");
         }
     }
 

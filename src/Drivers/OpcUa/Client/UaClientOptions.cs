@@ -8,8 +8,8 @@ public sealed record UaClientOptions
     /// <summary>opc.tcp://host:port[/path].</summary>
     public required string EndpointUrl { get; init; }
 
-    /// <summary>The secure channel's security; part 1 implements <see cref="SecurityPolicyNone"/>.</summary>
-    public ISecurityPolicy Security { get; init; } = SecurityPolicyNone.Instance;
+    /// <summary>The secure channel's security: policy, mode, certificate store (default None / None).</summary>
+    public UaSecurityOptions Security { get; init; } = UaSecurityOptions.None;
 
     public UaTransportOptions Transport { get; init; } = new();
 
@@ -20,13 +20,17 @@ public sealed record UaClientOptions
     /// <summary>Requested session timeout; the server revises it.</summary>
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>User name; null logs in anonymously.</summary>
+    /// <summary>User name; null logs in anonymously (or with <see cref="UserCertificate"/>).</summary>
     public string? UserName { get; init; }
 
     public string? Password { get; init; }
 
+    /// <summary>X.509 user identity: a certificate with its private key (instead of a user name).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? UserCertificate { get; init; }
+
     /// <summary>
-    /// Lets a password travel unencrypted (policy None) to a server that is not on loopback. Off by default: a
+    /// Lets a password travel unencrypted (policy None, or a Sign-only channel whose server wants it unencrypted) to a
+    /// server that is not on loopback. Off by default: a
     /// clear-text password on a network is readable by anyone on it.
     /// </summary>
     public bool AllowClearTextPassword { get; init; }

@@ -64,6 +64,19 @@ public readonly record struct StatusCode(uint Code)
     public const uint BadNoCommunication = 0x80310000;
     public const uint BadOutOfService = 0x808D0000;
     public const uint BadSecurityPolicyRejected = 0x80550000;
+    public const uint BadCertificateInvalid = 0x80120000;
+    public const uint BadCertificateTimeInvalid = 0x80140000;
+    public const uint BadCertificateIssuerTimeInvalid = 0x80150000;
+    public const uint BadCertificateHostNameInvalid = 0x80160000;
+    public const uint BadCertificateUriInvalid = 0x80170000;
+    public const uint BadCertificateUseNotAllowed = 0x80180000;
+    public const uint BadCertificateUntrusted = 0x801A0000;
+    public const uint BadCertificateRevoked = 0x801D0000;
+    public const uint BadCertificateChainIncomplete = 0x810D0000;
+    public const uint BadSecurityModeRejected = 0x80540000;
+    public const uint BadConfigurationError = 0x80890000;
+    public const uint BadUserSignatureInvalid = 0x80570000;
+    public const uint BadApplicationSignatureInvalid = 0x80580000;
     public const uint UncertainLastUsableValue = 0x40900000;
 
     public bool IsGood => (Code & 0xC0000000) == 0;
@@ -137,6 +150,19 @@ public readonly record struct StatusCode(uint Code)
         BadNoCommunication => nameof(BadNoCommunication),
         BadOutOfService => nameof(BadOutOfService),
         BadSecurityPolicyRejected => nameof(BadSecurityPolicyRejected),
+        BadCertificateInvalid => nameof(BadCertificateInvalid),
+        BadCertificateTimeInvalid => nameof(BadCertificateTimeInvalid),
+        BadCertificateIssuerTimeInvalid => nameof(BadCertificateIssuerTimeInvalid),
+        BadCertificateHostNameInvalid => nameof(BadCertificateHostNameInvalid),
+        BadCertificateUriInvalid => nameof(BadCertificateUriInvalid),
+        BadCertificateUseNotAllowed => nameof(BadCertificateUseNotAllowed),
+        BadCertificateUntrusted => nameof(BadCertificateUntrusted),
+        BadCertificateRevoked => nameof(BadCertificateRevoked),
+        BadCertificateChainIncomplete => nameof(BadCertificateChainIncomplete),
+        BadSecurityModeRejected => nameof(BadSecurityModeRejected),
+        BadConfigurationError => nameof(BadConfigurationError),
+        BadUserSignatureInvalid => nameof(BadUserSignatureInvalid),
+        BadApplicationSignatureInvalid => nameof(BadApplicationSignatureInvalid),
         UncertainLastUsableValue => nameof(UncertainLastUsableValue),
         _ => null,
     };

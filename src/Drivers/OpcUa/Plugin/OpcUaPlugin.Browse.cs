@@ -9,7 +9,7 @@ using EdgeAgent.Pipeline;
 namespace EdgeAgent.Drivers.OpcUa.Plugin;
 
 /// <summary>
-/// <c>edgeagent browse opc.tcp://HOST:PORT[/PATH] [--node NODEID] [--depth N] [--user U --password P]</c>: prints the
+/// <c>edgeagent browse opc.tcp://HOST:PORT[/PATH] [--node NODEID] [--depth N] [--policy P --mode M] [--user U --password-env VAR]</c>: prints the
 /// server's node tree from the Objects folder (or NODEID) with <see cref="OpcUaTree"/>, to pick the <c>node:</c> of each
 /// tag. Exit 0 on success, 1 when the server cannot be reached or browsed, 2 for bad arguments.
 /// </summary>
@@ -29,9 +29,9 @@ public sealed partial class OpcUaPlugin : IBrowseCapability
     [
         new(NodeOption, "Start here instead of the Objects folder (ns=2;s=…, i=85, nsu=URI;s=…)."),
         new(DepthOption, "Levels below the start node to print (default 2).", "2"),
-        new(UserOption, "User name (anonymous when omitted)."),
-        new(PasswordOption, "Password for --user (clear text: loopback only unless --allow-clear-text-password)."),
+        new(PasswordOption, "Password for --user (prefer --password-env; with policy None clear text: loopback only unless --allow-clear-text-password)."),
         new(AllowClearTextOption, "Send the password unencrypted to a remote server (policy None).", IsFlag: true),
+        .. SecurityOptions,
     ];
 
     public async Task<int> BrowseAsync(string url, CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
@@ -56,15 +56,15 @@ public sealed partial class OpcUaPlugin : IBrowseCapability
             return 2;
         }
 
+        if (ClientOptions(url, arguments, out var options) is { } problem)
+        {
+            await console.Error.WriteLineAsync(problem);
+            return 2;
+        }
+
         try
         {
-            await using var client = await UaClient.ConnectAsync(new UaClientOptions
-            {
-                EndpointUrl = url,
-                UserName = arguments[UserOption],
-                Password = arguments[PasswordOption],
-                AllowClearTextPassword = arguments.Flag(AllowClearTextOption),
-            }, null, cancellationToken);
+            await using var client = await UaClient.ConnectAsync(options, null, cancellationToken);
             var root = await client.ResolveAsync(start, cancellationToken);
             await OpcUaTree.PrintAsync(client, root, levels, console.Output, cancellationToken);
             return 0;

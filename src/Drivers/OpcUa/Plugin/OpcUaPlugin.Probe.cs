@@ -31,6 +31,9 @@ public sealed partial class OpcUaPlugin : IProbeCapability
         new(SubscribeBelowOption, "OPC UA: subscribe every Variable below this node (e.g. ns=2;s=Line7)."),
         new(SamplingOption, "OPC UA: sampling interval of each item (default 10ms).", "10ms"),
         new(SecondsOption, "OPC UA: how long to measure (default 10).", "10"),
+        new(PasswordOption, "OPC UA: password for --user (prefer --password-env)."),
+        new(AllowClearTextOption, "OPC UA: send the password unencrypted to a remote server (policy None).", IsFlag: true),
+        .. SecurityOptions,
     ];
 
     public async Task<int> ProbeAsync(string url, CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
@@ -62,9 +65,14 @@ public sealed partial class OpcUaPlugin : IProbeCapability
             return 2;
         }
 
+        if (ClientOptions(url, arguments, out var options) is { } problem)
+        {
+            await console.Error.WriteLineAsync(problem);
+            return 2;
+        }
+
         try
         {
-            var options = new UaClientOptions { EndpointUrl = url };
             var publishing = TimeSpan.FromMilliseconds(Math.Max(100, interval.TotalMilliseconds));
             var r = await OpcUaProbe.RunAsync(options, node, interval, TimeSpan.FromSeconds(seconds), publishing, OpcUaProbe.DefaultWarmup, cancellationToken);
             await console.Output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>

@@ -4,8 +4,7 @@ namespace EdgeAgent.Drivers.OpcUa.SecureChannel;
 /// The cryptography of one secure channel (Part 6 §6.7.2–§6.7.5). The channel lays out each chunk as
 /// <c>message header | security header | sequence header | body | padding | signature</c> and hands the policy the
 /// finished chunk to sign/encrypt before sending, and each received chunk to decrypt/verify before reading the
-/// sequence header. Policy None (this part) does nothing; Basic256Sha256 and Aes128_Sha256_RsaOaep plug in here
-/// without changing the channel.
+/// sequence header. Policy None does nothing; the RSA policies are <c>Security.RsaSecurityPolicy</c>.
 /// </summary>
 public interface ISecurityPolicy
 {
@@ -31,7 +30,8 @@ public interface ISecurityPolicy
 
     /// <summary>
     /// Pads, signs and encrypts the chunk in <paramref name="chunk"/>[0..<paramref name="length"/>) in place (the buffer has
-    /// room for padding and signature) and returns the final chunk length; the caller patches the message size.
+    /// room for padding and signature) and returns the final chunk length. The message header is written already; the
+    /// policy patches its MessageSize to the final length before signing, since the signature covers it.
     /// <paramref name="securityHeaderEnd"/> is where the encrypted part (the sequence header) starts.
     /// </summary>
     int SecureChunk(byte[] chunk, int securityHeaderEnd, int length, bool asymmetric);
@@ -66,18 +66,4 @@ public sealed class SecurityPolicyNone : ISecurityPolicy
     public int SecureChunk(byte[] chunk, int securityHeaderEnd, int length, bool asymmetric) => length;
 
     public Range UnsecureChunk(Span<byte> chunk, int securityHeaderEnd, bool asymmetric) => securityHeaderEnd..chunk.Length;
-}
-
-/// <summary>Security policy URIs by their short names as written in YAML.</summary>
-public static class SecurityPolicies
-{
-    public static readonly IReadOnlyDictionary<string, string> Known = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["None"] = SecurityPolicyNone.Uri,
-        ["Basic128Rsa15"] = "http://opcfoundation.org/UA/SecurityPolicy#Basic128Rsa15",
-        ["Basic256"] = "http://opcfoundation.org/UA/SecurityPolicy#Basic256",
-        ["Basic256Sha256"] = "http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256",
-        ["Aes128_Sha256_RsaOaep"] = "http://opcfoundation.org/UA/SecurityPolicy#Aes128_Sha256_RsaOaep",
-        ["Aes256_Sha256_RsaPss"] = "http://opcfoundation.org/UA/SecurityPolicy#Aes256_Sha256_RsaPss",
-    };
 }

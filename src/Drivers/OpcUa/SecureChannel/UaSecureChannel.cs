@@ -254,13 +254,28 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         body.WriteInt32((int)_policy.Mode);
         body.WriteByteString(clientNonce);
         body.WriteUInt32((uint)Math.Clamp(_options.TokenLifetime.TotalMilliseconds, 1000, uint.MaxValue));
-        using var response = await SendAsync(UaTcp.Opn, body.WrittenSpan, _options.RequestTimeout, "OpenSecureChannel", cancellationToken).ConfigureAwait(false);
-        var r = response.CreateReader();
+        // The response is applied on the receive loop, before it reads the next chunk: a server may send the next
+        // MSG with the new token right after the OPN response, before this method's continuation would run.
+        using var response = await SendAsync(UaTcp.Opn, body.WrittenSpan, _options.RequestTimeout, "OpenSecureChannel", cancellationToken,
+            r => ApplyOpenResponse(r, clientNonce)).ConfigureAwait(false);
+        var tokenId = _tokenId;
+        if (renew)
+        {
+            RenewCount++;
+            Log.Renewed(_logger, EndpointUrl, _channelId, tokenId, _tokenLifetime.TotalSeconds);
+            TokenRenewed?.Invoke(this);
+        }
+    }
+
+    /// <summary>OpenSecureChannelResponse (Part 4 §5.5.2): the channel id, the new token and its keys.</summary>
+    private void ApplyOpenResponse(UaResponse response, byte[] clientNonce)
+    {
         if (response.TypeId != OpenSecureChannelResponseId)
         {
             throw UnexpectedResponse(response, OpenSecureChannelResponseId, "OpenSecureChannel");
         }
 
+        var r = response.CreateReader();
         var header = ResponseHeader.Read(ref r);
         if (header.ServiceResult.IsBad)
         {
@@ -278,12 +293,6 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         _previousTokenId = _tokenId;
         _tokenId = tokenId;
         _tokenLifetime = TimeSpan.FromMilliseconds(Math.Max(lifetime, 1000));
-        if (renew)
-        {
-            RenewCount++;
-            Log.Renewed(_logger, EndpointUrl, _channelId, tokenId, _tokenLifetime.TotalSeconds);
-            TokenRenewed?.Invoke(this);
-        }
     }
 
     private async Task RenewLoopAsync()
@@ -344,7 +353,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     public Task<UaResponse> RequestAsync(ReadOnlySpan<byte> body, TimeSpan timeout, string service, CancellationToken cancellationToken) =>
         SendAsync(UaTcp.Msg, body, timeout, service, cancellationToken);
 
-    private Task<UaResponse> SendAsync(uint messageType, ReadOnlySpan<byte> body, TimeSpan timeout, string service, CancellationToken cancellationToken)
+    private Task<UaResponse> SendAsync(uint messageType, ReadOnlySpan<byte> body, TimeSpan timeout, string service, CancellationToken cancellationToken, Action<UaResponse>? onReceive = null)
     {
         if (_fault is { } fault)
         {
@@ -357,7 +366,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         }
 
         var requestId = NextRequestId();
-        var pending = new Pending();
+        var pending = new Pending(onReceive);
         _pending[requestId] = pending;
 
         // The body is copied into chunks synchronously (the span cannot cross an await) by one sender at a time.
@@ -478,6 +487,8 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         w.WriteUInt32(NextSendSequence());
         w.WriteUInt32(requestId);
         w.WriteRaw(body.AsSpan(offset, part));
+        // The signature covers the message header: write it first; the policy patches MessageSize before signing.
+        UaTcp.WriteHeader(buffer, messageType, final ? UaTcp.Final : UaTcp.Intermediate, (uint)w.Position);
         var chunkLength = _policy.SecureChunk(buffer, securityHeaderEnd, w.Position, asymmetric);
         UaTcp.WriteHeader(buffer, messageType, final ? UaTcp.Final : UaTcp.Intermediate, (uint)chunkLength);
         offset += part;
@@ -535,7 +546,11 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         }
         catch (UaDecodingException e)
         {
-            Fail(Protocol(e.StatusCode, $"undecodable chunk: {e.Message}", null, e));
+            Fail(Protocol(e.StatusCode, e.StatusCode == StatusCode.BadSecurityChecksFailed ? $"chunk rejected: {e.Message}" : $"undecodable chunk: {e.Message}", null, e));
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            Fail(Protocol(StatusCode.BadSecurityChecksFailed, $"chunk rejected: {e.Message}", null, e));
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -702,7 +717,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     }
 
     /// <summary>A request waiting for its response chunks.</summary>
-    private sealed class Pending
+    private sealed class Pending(Action<UaResponse>? onReceive = null)
     {
         private readonly TaskCompletionSource<UaResponse> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private byte[]? _buffer;
@@ -740,6 +755,20 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
                 var typeId = r.ReadNodeId();
                 var numeric = typeId.NamespaceIndex == 0 && typeId.IdType == IdType.Numeric ? typeId.Numeric : 0;
                 var response = new UaResponse(buffer, r.Position, Length - r.Position, numeric, channel._options.DecodingLimits);
+                if (onReceive is not null)
+                {
+                    try
+                    {
+                        onReceive(response);
+                    }
+                    catch (Exception e) when (e is OpcUaException or UaDecodingException)
+                    {
+                        response.Dispose();
+                        Fail(e as OpcUaException ?? new OpcUaException(channel.EndpointUrl, ((UaDecodingException)e).StatusCode, $"undecodable response: {e.Message}", true, e));
+                        return;
+                    }
+                }
+
                 if (!_tcs.TrySetResult(response))
                 {
                     response.Dispose();

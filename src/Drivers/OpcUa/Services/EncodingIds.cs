@@ -25,4 +25,5 @@ public static class EncodingIds
     public const uint EventNotificationList = 916;
     public const uint AnonymousIdentityToken = 321;
     public const uint UserNameIdentityToken = 324;
+    public const uint X509IdentityToken = 327;
 }

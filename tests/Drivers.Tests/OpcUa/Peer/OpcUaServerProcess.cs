@@ -42,7 +42,7 @@ public sealed class OpcUaServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<OpcUaServerProcess> StartAsync(int? port = null, string extraArgs = "", TimeSpan? timeout = null)
+    public static async Task<OpcUaServerProcess> StartAsync(int? port = null, string extraArgs = "", TimeSpan? timeout = null, string nodeOptions = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         var peers = PeersDirectory();
         if (!Directory.Exists(Path.Combine(peers, "node_modules", "node-opcua-server")))
@@ -51,7 +51,7 @@ public sealed class OpcUaServerProcess : IAsyncDisposable
         }
 
         var p = port ?? FreePort();
-        var info = new ProcessStartInfo("node", $"opcua/server.js --port {p} {extraArgs}")
+        var info = new ProcessStartInfo("node", $"{nodeOptions} opcua/server.js --port {p} {extraArgs}")
         {
             WorkingDirectory = peers,
             RedirectStandardInput = true,
@@ -59,6 +59,11 @@ public sealed class OpcUaServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value; // the child's environment only
+        }
+
         Process process;
         try
         {
