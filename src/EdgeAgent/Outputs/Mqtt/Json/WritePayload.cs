@@ -6,7 +6,7 @@ namespace EdgeAgent.Outputs.Mqtt.Json;
 /// <c>{site}/edge/{id}/writes</c>: the audit of one write —
 /// <c>{"tag","value","by","result":"ok|refused|failed|expired|superseded","readBack","error","attempts","requested","ts"}</c>.
 /// </summary>
-internal static class WritePayload
+public static class WritePayload
 {
     public static byte[] Encode(WriteEvent e) => JsonWriting.Write(json =>
     {
