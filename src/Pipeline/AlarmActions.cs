@@ -40,9 +40,13 @@ public static class AlarmActions
             var value = Value.Read(map);
             var timeout = Timeout.Read(map) ?? DefaultTimeout;
             var tagId = tag is null ? -1 : TagReferences.Resolve(map, Write.Name, tag, context.Resolver);
-            if (tagId >= 0 && value is { } v && context.WriteProblem(tagId, v) is { } problem)
+            if (tagId >= 0 && context.TagProblem(tagId) is { } tagProblem)
             {
-                map.Error(tagId >= 0 && context.Tags[tagId].Writable ? Value.Name : Write.Name, problem);
+                map.Error(Write.Name, tagProblem);
+            }
+            else if (tagId >= 0 && value is { } v && context.WriteProblem(tagId, v) is { } problem)
+            {
+                map.Error(Value.Name, problem);
             }
             else if (on is not null && tagId >= 0 && value is not null)
             {

@@ -32,6 +32,18 @@ public sealed class BindingContext(AgentIdentity agent, IReadOnlyList<TagConfig>
         return ValueCheck is null ? "this agent cannot write" : ValueCheck(tag, value);
     }
 
+    /// <summary>Why tag <paramref name="tagId"/> can never be written (not writable, its driver cannot), or null: any remaining problem is the value's.</summary>
+    public string? TagProblem(int tagId)
+    {
+        var tag = Tags[tagId];
+        return tag.Writable
+            ? TagCheck?.Invoke(tag)
+            : $"tag '{tag.FullName}' is not writable (add writable: true to it in sources.{tag.Source}.tags)";
+    }
+
+    /// <summary>The driver's check that a writable tag can be written at all (set by the host).</summary>
+    public Func<TagConfig, string?>? TagCheck { get; init; }
+
     /// <summary>The driver's value check for a writable tag (set by the host).</summary>
     public Func<TagConfig, double, string?>? ValueCheck { get; init; }
 

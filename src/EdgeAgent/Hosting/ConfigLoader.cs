@@ -79,7 +79,7 @@ public static class ConfigLoader
     {
         var agent = BindAgent(top.Map("agent"), top.ConfigFolder, top.EnvironmentVariable);
         var (sources, tags) = BindSources(top);
-        var binding = new BindingContext(agent, tags, sources, top.Errors) { ValueCheck = (tag, value) => CheckValue(sources, tag, value) };
+        var binding = new BindingContext(agent, tags, sources, top.Errors) { ValueCheck = (tag, value) => CheckValue(sources, tag, value), TagCheck = tag => CheckTag(sources, tag) };
         var sections = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var plugin in TopLevelPlugins)
         {
@@ -112,6 +112,17 @@ public static class ConfigLoader
             ? null // the tag itself did not bind: that error is reported where it is
             : Plugins.FindDriver(source.Driver) is IWriteCapability writer
                 ? writer.WriteProblem(source.Driver, tag.Options) ?? writer.ValueProblem(source.Driver, tag.Options, value)
+                : $"driver '{source.Driver}' cannot write tags";
+    }
+
+    /// <summary>Why writable tag <paramref name="tag"/> cannot be written at all, as its driver says (null: it can).</summary>
+    internal static string? CheckTag(IReadOnlyList<SourceConfig> sources, TagConfig tag)
+    {
+        var source = sources.FirstOrDefault(s => s.Name == tag.Source);
+        return source is null
+            ? null
+            : Plugins.FindDriver(source.Driver) is IWriteCapability writer
+                ? (tag.Options is null ? null : writer.WriteProblem(source.Driver, tag.Options))
                 : $"driver '{source.Driver}' cannot write tags";
     }
 

@@ -177,6 +177,17 @@ public sealed class ClosedLoopTests(ITestOutputHelper output)
         Assert.Equal(values, firsts);
     }
 
+    [Fact]
+    public void The_example_binds_a_hold_on_activation_and_a_release_on_acknowledgement_to_the_writable_coil()
+    {
+        var (config, errors) = global::EdgeAgent.Hosting.ConfigLoader.TryLoad(Repo.PathOf("src", "EdgeAgent", "Writes", "example.yaml"));
+        Assert.False(errors.HasErrors, string.Join("\n", errors.Sorted()));
+        var actions = global::EdgeAgent.Characteristics.CharacteristicsConfigExtensions.Characteristics(config!).Single().Actions;
+        Assert.Equal([(AlarmState.Active, "press1.quality_hold", 1.0), (AlarmState.Acknowledged, "press1.quality_hold", 0.0)], actions.Select(a => (a.On, a.Tag, a.Value)));
+        Assert.True(config!.FindTag("press1.quality_hold")!.Writable);
+        Assert.False(config.FindTag("press1.running")!.Writable);
+    }
+
     /// <summary>The agent announced itself online: it is connected and subscribed to its commands.</summary>
     private static Task OnlineAsync(TestSubscriber subscriber) =>
         subscriber.WaitUntilAsync(m => m.Any(x => x.Topic == $"{Site}/edge/loop/state" && Encoding.UTF8.GetString(x.Payload) == "online"), TimeSpan.FromSeconds(30), "agent online");
