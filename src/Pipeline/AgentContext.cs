@@ -14,6 +14,7 @@ public sealed class AgentContext
     private readonly Dictionary<ProducerKind, List<string>> _producers = new();
     private Action<AgentEvent>? _publish;
     private IAlarmService? _alarms;
+    private ITagWriter? _writes;
 
     public AgentContext(AgentIdentity agent, TagDirectory directory, ILoggerFactory loggers, AgentMetrics metrics, TimeProvider? time = null)
     {
@@ -48,6 +49,12 @@ public sealed class AgentContext
 
         _alarms = alarms;
     }
+
+    /// <summary>Writes to the machine (alarm actions, cmd/write), provided by the host; refuses everything when none was provided.</summary>
+    public ITagWriter Writes => _writes ??= new NoTagWriter(Time);
+
+    /// <summary>Called once by the host, before the components are built.</summary>
+    public void ProvideWrites(ITagWriter writes) => _writes = writes;
 
     /// <summary>Routes every sample of <paramref name="tagId"/> to <paramref name="consumer"/> (on the router thread).</summary>
     public void Subscribe(int tagId, ISampleConsumer consumer) => _consumers.Add((tagId, consumer));

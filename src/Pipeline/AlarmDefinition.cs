@@ -16,4 +16,7 @@ public sealed record AlarmDefinition
     public IReadOnlyList<ContextTag> Context { get; init; } = [];
     public TimeSpan OnDelay { get; init; }
     public TimeSpan OffDelay { get; init; }
+
+    /// <summary>Writes to make when the alarm becomes active, is acknowledged or clears (the closed loop); none by default.</summary>
+    public IReadOnlyList<WriteAction> Actions { get; init; } = [];
 }

@@ -15,5 +15,8 @@ public sealed record TagConfig
     public string FullName => $"{Source}.{Name}";
     public string? Unit { get; init; }
     public object? Options { get; init; }
+
+    /// <summary><c>writable: true</c>: alarm actions, <c>cmd/write</c> and <c>edgeagent write</c> may write this tag; nothing else may.</summary>
+    public bool Writable { get; init; }
     public Mark At { get; init; }
 }

@@ -54,6 +54,7 @@ public sealed partial class OpcUaSource : ISource
             try
             {
                 await using var client = await UaClient.ConnectAsync(_options.Client, _logger, cancellationToken).ConfigureAwait(false);
+                _live = client; // writes share this session while it lasts
                 var nodes = await ResolveAsync(client, cancellationToken).ConfigureAwait(false);
                 var handler = new SampleHandler(this, writer, _tags.Count);
                 await using var subscriptions = _options.Mode == OpcUaMode.Subscribe ? new UaSubscriptions(client, handler, 3, _logger) : null;
@@ -97,6 +98,7 @@ public sealed partial class OpcUaSource : ISource
             }
             catch (Exception e) when (e is OpcUaException or SourceException)
             {
+                _live = null;
                 if (downSince is null)
                 {
                     downSince = DateTime.UtcNow;
@@ -121,6 +123,8 @@ public sealed partial class OpcUaSource : ISource
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.ReconnectMax.Ticks));
             }
         }
+
+        _live = null;
     }
 
     private async Task<NodeId?[]> ResolveAsync(UaClient client, CancellationToken cancellationToken)

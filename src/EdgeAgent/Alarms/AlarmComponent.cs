@@ -26,7 +26,7 @@ public sealed partial class AlarmComponent : IAgentComponent
 
     public void Register(AgentContext context)
     {
-        var engine = new AlarmEngine(context.Agent.Data, context.Directory, context.Publish, context.Time, context.Metrics, context.Loggers.CreateLogger("EdgeAgent.Alarms"));
+        var engine = new AlarmEngine(context.Agent.Data, context.Directory, context.Publish, context.Time, context.Metrics, context.Loggers.CreateLogger("EdgeAgent.Alarms"), context.Writes);
         _engine = engine;
         context.ProvideAlarms(engine);
         _logger = context.Loggers.CreateLogger("EdgeAgent.Alarms");

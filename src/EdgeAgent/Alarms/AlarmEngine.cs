@@ -30,9 +30,11 @@ public sealed partial class AlarmEngine : IAlarmService
     private readonly ILogger _logger;
     private readonly AgentMetrics.Counter _activeGauge;
     private readonly SemaphoreSlim _dirty = new(0, 1);
+    private readonly ITagWriter? _writes;
 
-    public AlarmEngine(string dataDir, TagDirectory directory, Action<AgentEvent> publish, TimeProvider time, AgentMetrics metrics, ILogger logger)
+    public AlarmEngine(string dataDir, TagDirectory directory, Action<AgentEvent> publish, TimeProvider time, AgentMetrics metrics, ILogger logger, ITagWriter? writes = null)
     {
+        _writes = writes;
         DataDir = dataDir;
         _directory = directory;
         _publish = publish;
@@ -147,6 +149,7 @@ public sealed partial class AlarmEngine : IAlarmService
         {
             LogActivated(_logger, d.Id, d.Priority, announce.Message ?? string.Empty, value);
             _publish(announce);
+            Act(d, AlarmState.Active);
         }
     }
 
@@ -188,6 +191,7 @@ public sealed partial class AlarmEngine : IAlarmService
         {
             LogCleared(_logger, condition.Id, announce.Unacknowledged);
             _publish(announce);
+            Act(condition.Definition, AlarmState.Cleared);
         }
     }
 
@@ -199,8 +203,10 @@ public sealed partial class AlarmEngine : IAlarmService
     {
         var ts = _time.GetUtcNow().UtcDateTime;
         AlarmEvent announce;
+        AlarmDefinition? definition;
         lock (_gate)
         {
+            definition = _conditions.TryGetValue(id, out var known) ? known.Definition : null;
             if (!_records.TryGetValue(id, out var record))
             {
                 var hint = Config.Suggest.Closest(id, _records.Keys);
@@ -233,6 +239,11 @@ public sealed partial class AlarmEngine : IAlarmService
         MarkDirty();
         LogAcknowledged(_logger, id, by ?? "unknown", comment ?? string.Empty);
         _publish(announce);
+        if (definition is not null)
+        {
+            Act(definition, AlarmState.Acknowledged);
+        }
+
         return CommandResult.Success;
     }
 
@@ -283,6 +294,10 @@ public sealed partial class AlarmEngine : IAlarmService
         if (announce is not null)
         {
             _publish(announce);
+            if (_conditions.TryGetValue(id, out var condition))
+            {
+                Act(condition.Definition, AlarmState.Active);
+            }
         }
 
         return CommandResult.Success;
@@ -318,6 +333,26 @@ public sealed partial class AlarmEngine : IAlarmService
         "unshelve" => Unshelve(request.Id),
         _ => CommandResult.Fail($"unknown alarm request '{request.Action}'"),
     };
+
+    /// <summary>
+    /// The closed loop: starts the writes of <paramref name="definition"/> for <paramref name="state"/> (never waits: the
+    /// writer retries and expires them on its own tasks, and audits each one), on behalf of the alarm id.
+    /// </summary>
+    private void Act(AlarmDefinition definition, AlarmState state)
+    {
+        if (_writes is null)
+        {
+            return;
+        }
+
+        foreach (var action in definition.Actions)
+        {
+            if (action.On == state)
+            {
+                _writes.Submit(action.TagId, action.Value, definition.Id, action.Timeout);
+            }
+        }
+    }
 
     private AlarmEvent? AnnounceIfPending(AlarmRecord record)
     {

@@ -51,6 +51,7 @@ public sealed class Characteristic : ISampleConsumer
             Priority = priority,
             Message = message,
             Context = config.Context,
+            Actions = config.Actions,
         };
 
         if (config.Usl is { } usl)

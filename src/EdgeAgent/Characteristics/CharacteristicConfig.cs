@@ -47,5 +47,8 @@ public sealed record CharacteristicConfig
     /// <summary><c>context:</c> tags read when an alarm of this characteristic activates (part serial, batch, operator…).</summary>
     public IReadOnlyList<ContextTag> Context { get; init; } = [];
 
+    /// <summary><c>actions:</c> writes made when any alarm of this characteristic (rule or spec) is active, acknowledged or cleared.</summary>
+    public IReadOnlyList<WriteAction> Actions { get; init; } = [];
+
     public Mark At { get; init; }
 }

@@ -54,6 +54,8 @@ public sealed class CharacteristicsPlugin : ComponentPlugin<IReadOnlyList<Charac
     public static readonly NumberKey Deadband = Item.Number("deadband", "A spec alarm clears only this far back inside the limit.", 0);
     public static readonly NodeKey Context = Item.Node("context", "Tags read when an alarm activates (part serial, batch, operator, recipe).", TagReferences.ListSchema);
 
+    public static readonly MapListKey Actions = AlarmActions.Declare(Item);
+
     private static readonly MapListKey SectionKey = new("characteristics", "Measured characteristics under real-time SPC.", Item);
 
     public override string Section => "characteristics";
@@ -71,14 +73,15 @@ public sealed class CharacteristicsPlugin : ComponentPlugin<IReadOnlyList<Charac
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var map in SectionKey.Read(parent))
         {
-            result.Add(BindOne(map, names, context.Resolver));
+            result.Add(BindOne(map, names, context));
         }
 
         return result;
     }
 
-    private static CharacteristicConfig BindOne(ConfigMap map, HashSet<string> names, ITagResolver resolver)
+    private static CharacteristicConfig BindOne(ConfigMap map, HashSet<string> names, BindingContext binding)
     {
+        var resolver = binding.Resolver;
         var name = Name.ReadRequired(map);
         if (name.Length > 0 && !names.Add(name))
         {
@@ -166,6 +169,7 @@ public sealed class CharacteristicsPlugin : ComponentPlugin<IReadOnlyList<Charac
         var specPriority = SpecPriority.Read(map) ?? "high";
         var deadband = Deadband.Read(map) ?? 0;
         var contextTags = TagReferences.BindContext(map, resolver, Context.Name);
+        var actions = AlarmActions.Bind(map, Actions, binding);
         map.ReportUnknownKeys();
         var defaults = new CharacteristicConfig { Name = name, Tag = tagName };
         return defaults with
@@ -192,6 +196,7 @@ public sealed class CharacteristicsPlugin : ComponentPlugin<IReadOnlyList<Charac
             SpecPriority = specPriority,
             Deadband = deadband,
             Context = contextTags,
+            Actions = actions,
             At = map.Start,
         };
     }

@@ -17,6 +17,7 @@ internal static class Commands
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ReadCommand.Build());
         root.Subcommands.Add(AlarmCommand.Build());
+        root.Subcommands.Add(WriteCommand.Build());
         root.Subcommands.Add(BrowseCommand.Build());
         root.Subcommands.Add(ProbeCommand.Build());
         root.Subcommands.Add(HealthCommand.Build());

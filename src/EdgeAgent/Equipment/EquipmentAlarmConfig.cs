@@ -31,5 +31,8 @@ public sealed record EquipmentAlarmConfig
     public TimeSpan OffDelay { get; init; }
     public string? Message { get; init; }
     public IReadOnlyList<ContextTag> Context { get; init; } = [];
+    /// <summary><c>actions:</c> writes made when this alarm is active, acknowledged or cleared.</summary>
+    public IReadOnlyList<WriteAction> Actions { get; init; } = [];
+
     public Mark At { get; init; }
 }

@@ -56,6 +56,7 @@ public sealed partial class EquipmentComponent : IAgentComponent
                 Rule = alarm.Name,
                 Message = alarm.Message ?? alarm.When.Text,
                 Context = alarm.Context,
+                Actions = alarm.Actions,
                 OnDelay = alarm.OnDelay,
                 OffDelay = alarm.OffDelay,
             });

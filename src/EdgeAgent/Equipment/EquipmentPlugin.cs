@@ -38,6 +38,7 @@ public sealed class EquipmentPlugin : ComponentPlugin<IReadOnlyList<EquipmentCon
     public static readonly DurationKey OffDelay = AlarmItem.Duration("off_delay", "The condition must stay clear this long before the alarm clears.", TimeSpan.Zero, TimeSpan.FromDays(1));
     public static readonly StringKey Message = AlarmItem.String("message", "Text of the alarm (default: the condition).");
     public static readonly NodeKey AlarmContext = AlarmItem.Node("context", "Tags read when the alarm activates (default: the equipment's context).", TagReferences.ListSchema);
+    public static readonly MapListKey AlarmActionsKey = AlarmActions.Declare(AlarmItem);
     public static readonly MapListKey Alarms = Item.MapList("alarms", "Expression alarms on this equipment's tags.", AlarmItem);
 
     private static readonly MapListKey SectionKey = new("equipment", "Equipment state machines (running / idle / fault / setup / offline) over tag expressions.", Item);
@@ -87,7 +88,7 @@ public sealed class EquipmentPlugin : ComponentPlugin<IReadOnlyList<EquipmentCon
 
             var report = Report.Read(map) ?? TimeSpan.FromSeconds(60);
             var contextTags = TagReferences.BindContext(map, resolver, Context.Name);
-            var alarms = BindAlarms(map, name, resolver, contextTags);
+            var alarms = BindAlarms(map, name, context, contextTags);
             map.ReportUnknownKeys();
             var sources = new List<string>();
             foreach (var expression in new[] { runningWhen, faultWhen, idleWhen, setupWhen })
@@ -127,8 +128,9 @@ public sealed class EquipmentPlugin : ComponentPlugin<IReadOnlyList<EquipmentCon
     }
 
     /// <summary><c>equipment[i].alarms</c>: expression alarms with ids <c>{equipment}/{name}</c>.</summary>
-    private static List<EquipmentAlarmConfig> BindAlarms(ConfigMap owner, string ownerName, ITagResolver tags, IReadOnlyList<ContextTag> defaultContext)
+    private static List<EquipmentAlarmConfig> BindAlarms(ConfigMap owner, string ownerName, BindingContext binding, IReadOnlyList<ContextTag> defaultContext)
     {
+        var tags = binding.Resolver;
         var result = new List<EquipmentAlarmConfig>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var map in Alarms.Read(owner))
@@ -160,6 +162,7 @@ public sealed class EquipmentPlugin : ComponentPlugin<IReadOnlyList<EquipmentCon
             var offDelay = OffDelay.Read(map) ?? TimeSpan.Zero;
             var message = Message.Read(map);
             var context = map.Has(AlarmContext.Name) ? TagReferences.BindContext(map, tags, AlarmContext.Name) : defaultContext;
+            var actions = AlarmActions.Bind(map, AlarmActionsKey, binding);
             map.ReportUnknownKeys();
             if (when is not null && name.Length > 0)
             {
@@ -174,6 +177,7 @@ public sealed class EquipmentPlugin : ComponentPlugin<IReadOnlyList<EquipmentCon
                     OffDelay = offDelay,
                     Message = message,
                     Context = context,
+                    Actions = actions,
                     At = map.Start,
                 });
             }

@@ -1,5 +1,6 @@
 using EdgeAgent.Drivers;
 using EdgeAgent.Pipeline;
+using EdgeAgent.Writes;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Hosting;
@@ -51,6 +52,22 @@ public sealed partial class Agent : IAsyncDisposable
             throw new InvalidOperationException(problem);
         }
 
+        // Sources are created (not started) first: the writer sends alarm actions and cmd/write through their connections.
+        for (var i = 0; i < _config.Sources.Count; i++)
+        {
+            _sources.Add(Plugins.FindDriver(_config.Sources[i].Driver)!.Create(_config.Sources[i], _loggers));
+        }
+
+        var tagWriter = new TagWriter(
+            _config.Tags,
+            _config.Sources.Select((s, i) => (s.Name, _sources[i])).ToDictionary(p => p.Name, p => p.Item2, StringComparer.Ordinal),
+            (tag, value) => ConfigLoader.CheckValue(_config.Sources, tag, value),
+            Context.Publish,
+            Context.Time,
+            _metrics,
+            _loggers.CreateLogger("EdgeAgent.Writes"));
+        Context.ProvideWrites(tagWriter);
+
         // Each plug-in builds its component from the options it bound from its own section (registration order:
         // the alarm list first, so the others can raise alarms through Context.Alarms).
         foreach (var plugin in Plugins.Components)
@@ -90,11 +107,9 @@ public sealed partial class Agent : IAsyncDisposable
         var sourceTasks = new List<Task>();
         for (var i = 0; i < _config.Sources.Count; i++)
         {
-            var sourceConfig = _config.Sources[i];
             var writer = pipeline.CreateWriter(i, _metrics, pipeline.Publish);
             writers.Add(writer);
-            var source = Plugins.FindDriver(sourceConfig.Driver)!.Create(sourceConfig, _loggers);
-            _sources.Add(source);
+            var source = _sources[i];
             sourceTasks.Add(Task.Run(() => RunSourceAsync(source, writer, sourcesStop.Token), CancellationToken.None));
         }
 
@@ -109,6 +124,9 @@ public sealed partial class Agent : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+
+        // Writes still retrying end as expired (never sent later), before the sources close their connections.
+        await tagWriter.DisposeAsync().ConfigureAwait(false);
 
         // Graceful stop: sources first, then drain the queue through the router, then flush the sinks.
         await sourcesStop.CancelAsync().ConfigureAwait(false);

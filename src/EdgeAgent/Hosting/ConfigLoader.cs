@@ -32,6 +32,7 @@ public static class ConfigLoader
     public static readonly Section TagKeys = new() { Closed = false, DefName = "tagBase" };
     public static readonly NameKey TagName = TagKeys.Name("name", null, required: true);
     public static readonly StringKey Unit = TagKeys.String("unit", "Engineering unit, for people and dashboards (mm, degC, bar).");
+    public static readonly BoolKey Writable = TagKeys.Bool("writable", "Alarm actions, cmd/write and edgeagent write may write this tag (default false: nothing writes it). The driver must be able to write it.");
     public static readonly MapListKey Tags = SourceKeys.MapList("tags", null, TagKeys, required: true);
 
     /// <summary>Loads <paramref name="path"/>; throws <see cref="ConfigException"/> with all errors.</summary>
@@ -78,7 +79,7 @@ public static class ConfigLoader
     {
         var agent = BindAgent(top.Map("agent"), top.ConfigFolder, top.EnvironmentVariable);
         var (sources, tags) = BindSources(top, agent.Data);
-        var binding = new BindingContext(agent, tags, sources, top.Errors);
+        var binding = new BindingContext(agent, tags, sources, top.Errors) { ValueCheck = (tag, value) => CheckValue(sources, tag, value), TagCheck = tag => CheckTag(sources, tag) };
         var sections = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var plugin in TopLevelPlugins)
         {
@@ -101,6 +102,28 @@ public static class ConfigLoader
             Tags = tags,
             Sections = sections,
         };
+    }
+
+    /// <summary>Why <paramref name="value"/> does not fit writable tag <paramref name="tag"/>, as its driver says.</summary>
+    internal static string? CheckValue(IReadOnlyList<SourceConfig> sources, TagConfig tag, double value)
+    {
+        var source = sources.FirstOrDefault(s => s.Name == tag.Source);
+        return source is null || tag.Options is null
+            ? null // the tag itself did not bind: that error is reported where it is
+            : Plugins.FindDriver(source.Driver) is IWriteCapability writer
+                ? writer.WriteProblem(source.Driver, tag.Options) ?? writer.ValueProblem(source.Driver, tag.Options, value)
+                : $"driver '{source.Driver}' cannot write tags";
+    }
+
+    /// <summary>Why writable tag <paramref name="tag"/> cannot be written at all, as its driver says (null: it can).</summary>
+    internal static string? CheckTag(IReadOnlyList<SourceConfig> sources, TagConfig tag)
+    {
+        var source = sources.FirstOrDefault(s => s.Name == tag.Source);
+        return source is null
+            ? null
+            : Plugins.FindDriver(source.Driver) is IWriteCapability writer
+                ? (tag.Options is null ? null : writer.WriteProblem(source.Driver, tag.Options))
+                : $"driver '{source.Driver}' cannot write tags";
     }
 
     private static AgentIdentity BindAgent(ConfigMap? map, string configDir, Func<string, string?> environmentVariable)
@@ -189,7 +212,20 @@ public static class ConfigLoader
                 }
 
                 var unit = Unit.Read(tagMap);
+                var writable = Writable.Read(tagMap) ?? false;
                 var tagOptions = plugin?.BindTag(driver!, tagMap, options);
+                if (writable && plugin is not null)
+                {
+                    if (plugin is not IWriteCapability writer)
+                    {
+                        tagMap.Error(Writable.Name, $"driver '{driver}' cannot write tags");
+                    }
+                    else if (tagOptions is not null && writer.WriteProblem(driver!, tagOptions) is { } problem)
+                    {
+                        tagMap.Error(Writable.Name, problem);
+                    }
+                }
+
                 if (plugin is null)
                 {
                     // Unknown driver: its tag keys cannot be checked, so do not pile up unknown-key errors.
@@ -204,6 +240,7 @@ public static class ConfigLoader
                     Name = tagName,
                     Unit = unit,
                     Options = tagOptions,
+                    Writable = writable,
                     At = tagMap.Start,
                 };
                 tags.Add(tag);

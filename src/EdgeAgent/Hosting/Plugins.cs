@@ -24,6 +24,7 @@ public static class Plugins
         new Alarms.AlarmsPlugin(),
         new Characteristics.CharacteristicsPlugin(),
         new Equipment.EquipmentPlugin(),
+        new Writes.WritesPlugin(),
         new Outputs.Mqtt.Plugin.MqttPlugin(),
         new Outputs.Influx.InfluxPlugin(),
         new Outputs.Prometheus.PrometheusPlugin(),

@@ -12,7 +12,7 @@ namespace EdgeAgent.Drivers.Modbus.Plugin;
 /// the checks over all tags of a source (same register twice, RTU bus time), the request plan for
 /// <c>validate --plan</c> and <c>probe</c> (ModbusPlugin.Probe.cs). Every key is documented in ../README.md.
 /// </summary>
-public sealed partial class ModbusPlugin : DriverPlugin<ModbusSourceOptions, ModbusTagOptions>, IPlanCapability
+public sealed partial class ModbusPlugin : DriverPlugin<ModbusSourceOptions, ModbusTagOptions>, IPlanCapability, IWriteCapability
 {
     private static readonly string[] Types = ["bool", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64", "string"];
     private static readonly string[] Orders = ["ABCD", "CDAB", "BADC", "DCBA"];
@@ -269,6 +269,12 @@ public sealed partial class ModbusPlugin : DriverPlugin<ModbusSourceOptions, Mod
 
     protected override ISource Create(SourceConfig source, ModbusSourceOptions options, ILoggerFactory loggers) =>
         new ModbusSource(source.Name, options with { Poll = source.Poll }, source.Bindings(), loggers.CreateLogger($"EdgeAgent.Sources.Modbus.{source.Name}"));
+
+    public string? WriteProblem(string driver, object? tagOptions) =>
+        tagOptions is ModbusTagOptions tag ? ModbusSource.WriteProblem(tag) : null;
+
+    public string? ValueProblem(string driver, object? tagOptions, double value) =>
+        tagOptions is ModbusTagOptions tag ? ModbusSource.ValueProblem(tag, value) : null;
 
     /// <summary>Adds one declaration to several sections (the keys every transport shares).</summary>
     private static T Shared<T>(T key, params Section[] sections)

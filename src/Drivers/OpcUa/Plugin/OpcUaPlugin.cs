@@ -15,7 +15,7 @@ namespace EdgeAgent.Drivers.OpcUa.Plugin;
 /// the source, and the <c>probe</c> and <c>browse</c> commands (OpcUaPlugin.Probe.cs, OpcUaPlugin.Browse.cs). Every
 /// key is documented in ../README.md.
 /// </summary>
-public sealed partial class OpcUaPlugin : DriverPlugin<OpcUaSourceOptions, OpcUaTagOptions>
+public sealed partial class OpcUaPlugin : DriverPlugin<OpcUaSourceOptions, OpcUaTagOptions>, IWriteCapability
 {
     private static readonly string[] Modes = ["subscribe", "poll"];
     private static readonly string[] SecurityModes = ["None", "Sign", "SignAndEncrypt"];
@@ -267,6 +267,13 @@ public sealed partial class OpcUaPlugin : DriverPlugin<OpcUaSourceOptions, OpcUa
             }
         }
     }
+
+    /// <summary>Any variable may be writable: the server's access level decides at the write (BadNotWritable is reported).</summary>
+    public string? WriteProblem(string driver, object? tagOptions) => null;
+
+    /// <summary>The node's data type is the server's, known only at the write: here only a finite number is required.</summary>
+    public string? ValueProblem(string driver, object? tagOptions, double value) =>
+        double.IsFinite(value) ? null : $"the value must be a finite number, found {value}";
 
     protected override ISource Create(SourceConfig source, OpcUaSourceOptions options, ILoggerFactory loggers) =>
         new OpcUaSource(source.Name, WithCertificates(options, source.DataFolder) with { Poll = source.Poll }, source.Bindings(), loggers.CreateLogger("EdgeAgent.Sources.OpcUa"));

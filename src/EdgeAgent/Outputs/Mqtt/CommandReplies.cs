@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeAgent.Pipeline;
 using MQTTnet;
 
 namespace EdgeAgent.Outputs.Mqtt;
@@ -23,6 +24,9 @@ internal sealed class CommandReplies
         Subscription = _prefix + "#";
     }
 
+    /// <summary>The command that writes to the machine: refused unless <c>commands.write</c> is on.</summary>
+    public const string WritePath = "write";
+
     /// <summary>The topic filter to subscribe to: <c>{site}/edge/{id}/cmd/#</c>.</summary>
     public string Subscription { get; }
 
@@ -36,7 +40,9 @@ internal sealed class CommandReplies
 
         var path = message.Topic[_prefix.Length..];
         var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
-        var result = await _context.Commands.DispatchAsync(path, payload, cancellationToken).ConfigureAwait(false);
+        var result = path == WritePath && !_context.RemoteWrites
+            ? CommandResult.Fail("remote writes are off: set outputs.mqtt.commands: { write: true } to accept cmd/write")
+            : await _context.Commands.DispatchAsync(path, payload, cancellationToken).ConfigureAwait(false);
         var reply = Reply(result.Ok, result.Error, DateTime.UtcNow);
         var topic = string.IsNullOrEmpty(message.ResponseTopic) ? Topics.Reply(_context.Site, _context.AgentId, path) : message.ResponseTopic;
         var answer = MqttMessages.Create(topic, reply, 1, retain: false);

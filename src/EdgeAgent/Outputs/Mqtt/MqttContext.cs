@@ -30,6 +30,9 @@ internal sealed record MqttContext
     /// <summary>The sink's logger (category <c>EdgeAgent.Mqtt</c>), shared by its formats.</summary>
     public required ILogger Logger { get; init; }
 
+    /// <summary><c>commands.write</c>: remote writes (cmd/write) are accepted; otherwise refused before they reach the writer.</summary>
+    public bool RemoteWrites { get; init; }
+
     /// <summary>Characteristics that publish SPC points, in declaration order (Sparkplug <c>SPC/{name}/…</c> metrics).</summary>
     public IReadOnlyList<string> Characteristics { get; init; } = [];
 

@@ -47,6 +47,9 @@ public sealed record MqttOptions
     /// <summary>MQTT 5 session expiry: how long the broker keeps the session (and its queue) while the agent is away.</summary>
     public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary><c>commands.write</c>: cmd/write is accepted (default false: refused with the reason).</summary>
+    public bool RemoteWrites { get; init; }
+
     /// <summary>Start an embedded broker (MQTTnet.Server) at the broker's host and port; the default when outputs.mqtt is omitted.</summary>
     public bool Embedded { get; init; }
 

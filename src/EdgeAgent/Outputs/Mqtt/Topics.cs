@@ -27,6 +27,9 @@ public static class Topics
     /// <summary><c>{site}/edge/{id}/cmd/</c>: commands in (subscribe with <c>#</c> appended).</summary>
     public static string Commands(string site, string agentId) => $"{site}/edge/{agentId}/cmd/";
 
+    /// <summary><c>{site}/edge/{id}/writes</c>: the audit of every write to the machine.</summary>
+    public static string Writes(string site, string agentId) => $"{site}/edge/{agentId}/writes";
+
     /// <summary><c>{site}/edge/{id}/reply/{path}</c>: the result of a command.</summary>
     public static string Reply(string site, string agentId, string path) => $"{site}/edge/{agentId}/reply/{path}";
 }

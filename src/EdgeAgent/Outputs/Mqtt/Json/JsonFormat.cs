@@ -117,6 +117,10 @@ internal sealed class JsonFormat : IMqttFormat
             case SpcPointEvent spc when (_options.Streams & MqttStreams.Spc) != 0:
                 _emitter.Emit(MessageClass.Spc, _options.Qos.Spc, Topics.Spc(_site, spc.Characteristic), JsonPayloads.Spc(spc), false);
                 break;
+            case WriteEvent write:
+                // The audit of a write is never dropped: it travels with the alarms through the outbox.
+                _emitter.Emit(MessageClass.Alarm, _options.Qos.Alarms, Topics.Writes(_site, _context.AgentId), WritePayload.Encode(write), false);
+                break;
             case SourceStateEvent source when (_options.Streams & MqttStreams.Status) != 0:
                 EmitRetained(Topics.SourceState(_site, _context.AgentId, source.Source), JsonPayloads.SourceState(source));
                 break;

@@ -53,6 +53,7 @@ internal static class MqttBinder
             MaxInflight = MqttKeys.Inflight.Read(map) ?? defaults.MaxInflight,
             ReconnectMax = MqttKeys.ReconnectMax.Read(map) ?? defaults.ReconnectMax,
             SessionExpiry = MqttKeys.SessionExpiry.Read(map) ?? defaults.SessionExpiry,
+            RemoteWrites = BindCommands(map),
         };
         if (result.Embedded && result.Broker.Scheme is not ("mqtt" or "tcp"))
         {
@@ -82,6 +83,19 @@ internal static class MqttBinder
         result = result with { Tls = BindTls(map, result.UseTls) };
         map.ReportUnknownKeys();
         return result;
+    }
+
+    /// <summary><c>commands: { write: true }</c>: remote writes are opt-in.</summary>
+    private static bool BindCommands(ConfigMap map)
+    {
+        if (MqttKeys.Commands.Read(map) is not { } commands)
+        {
+            return false;
+        }
+
+        var write = MqttKeys.RemoteWrites.Read(commands) ?? false;
+        commands.ReportUnknownKeys();
+        return write;
     }
 
     private static bool ValidSparkplugId(string id) => id.Length > 0 && id.IndexOfAny(['/', '+', '#']) < 0;

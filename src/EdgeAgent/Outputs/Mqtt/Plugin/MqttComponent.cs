@@ -27,7 +27,7 @@ internal sealed class MqttComponent(MqttOptions options) : IAgentComponent
     public void Register(AgentContext context)
     {
         _brokerLogger = context.Loggers.CreateLogger("EdgeAgent.Broker");
-        var mqtt = ContextOf(context);
+        var mqtt = ContextOf(context) with { RemoteWrites = options.RemoteWrites };
         _sink = new MqttSink(options, mqtt, FormatFor(options, mqtt));
         context.AddSink(_sink);
     }

@@ -47,6 +47,11 @@ internal static class MqttKeys
     public static readonly ChoiceKey Sync = OutboxSection.Choice("sync", "full: fsync per commit (default); normal: WAL without fsync.", SyncModes);
     public static readonly IntKey Memory = OutboxSection.Int("memory", "Messages waiting in memory for the next commit (a stalled disk); when full, new data is refused and counted. Default 200000.", 1000, 10_000_000);
 
+    // ---- outputs.mqtt.commands -----------------------------------------------------------------------------
+
+    public static readonly Section CommandsSection = new();
+    public static readonly BoolKey RemoteWrites = CommandsSection.Bool("write", "Accept cmd/write (write a writable tag from the broker). Default false: anyone who can publish to the broker could otherwise move a PLC value.");
+
     // ---- outputs.mqtt --------------------------------------------------------------------------------------
 
     /// <summary>
@@ -87,6 +92,8 @@ internal static class MqttKeys
     public static readonly IntKey Inflight = MqttSection.Int("inflight", "QoS 1 publishes awaiting PUBACK (default 256).", 1, 65_535);
     public static readonly DurationKey ReconnectMax = MqttSection.Duration("reconnectMax", "Reconnect backoff ceiling (default 30s).", TimeSpan.FromMilliseconds(250), TimeSpan.FromHours(1));
     public static readonly DurationKey SessionExpiry = MqttSection.Duration("sessionExpiry", "MQTT 5 session expiry (default 1d).", TimeSpan.Zero, TimeSpan.FromSeconds(uint.MaxValue - 1));
+
+    public static readonly MapKey Commands = MqttSection.Map("commands", "Which commands that act on the machine are accepted on cmd/#. Default: none (write: false).", CommandsSection);
 
     public static readonly NodeKey Outbox = MqttSection.Add(new NodeKey("outbox", "Durable store-and-forward in {agent.data}/outbox.db; off: memory only. Default on.", defs => new JsonObject
     {
