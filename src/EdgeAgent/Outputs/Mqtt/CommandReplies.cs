@@ -37,7 +37,7 @@ internal sealed class CommandReplies
         var path = message.Topic[_prefix.Length..];
         var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
         var result = await _context.Commands.DispatchAsync(path, payload, cancellationToken).ConfigureAwait(false);
-        var reply = Reply(result.Ok, result.Error, DateTime.UtcNow);
+        var reply = Reply(result.Ok, result.Error, _context.Time.GetUtcNow().UtcDateTime);
         var topic = string.IsNullOrEmpty(message.ResponseTopic) ? Topics.Reply(_context.Site, _context.AgentId, path) : message.ResponseTopic;
         var answer = MqttMessages.Create(topic, reply, 1, retain: false);
         if (message.CorrelationData is { Length: > 0 } correlation)

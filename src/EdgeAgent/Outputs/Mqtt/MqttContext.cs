@@ -30,6 +30,12 @@ internal sealed record MqttContext
     /// <summary>The sink's logger (category <c>EdgeAgent.Mqtt</c>), shared by its formats.</summary>
     public required ILogger Logger { get; init; }
 
+    /// <summary>
+    /// The agent's clock (<see cref="AgentContext.Time"/>): the enqueue time the outbox expires messages by, Sparkplug
+    /// payload timestamps and command reply timestamps all read it, so they never disagree with each other.
+    /// </summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Characteristics that publish SPC points, in declaration order (Sparkplug <c>SPC/{name}/…</c> metrics).</summary>
     public IReadOnlyList<string> Characteristics { get; init; } = [];
 
