@@ -22,16 +22,52 @@ public class MqttPathTests
               mqtt: { broker: "mqtt://127.0.0.1:{{port}}", embedded: true }
             """);
         await using var sub = await Watcher.ConnectAsync(port, "acme/line-1/#");
-        var data = await sub.WaitForAsync("acme/line-1/data/sim/count");
-        using var json = JsonDocument.Parse(data.Payload);
-        Assert.Equal("Good", json.RootElement.GetProperty("quality").GetString());
-        Assert.True(json.RootElement.GetProperty("value").GetDouble() >= 0);
+        // The subscriber arrives while the counter runs, so its first value is whatever the count is by then; the next
+        // message of the tag is exactly one more (one step per poll, each sample published in order, none lost).
+        var first = Count(await sub.WaitForAsync("acme/line-1/data/sim/count"));
+        var next = Count(await sub.WaitForAsync("acme/line-1/data/sim/count"));
+        Assert.Equal(Math.Floor(first), first);
+        Assert.Equal(first + 1, next);
 
         // Data flows, so the agent said online before: a subscriber arriving now gets it as a retained message.
         await using var late = await Watcher.ConnectAsync(port, "acme/line-1/edge/#");
         var state = await late.WaitForAsync("acme/line-1/edge/emb/state");
         Assert.Equal("online", state.Payload);
         Assert.True(state.Retained, "the agent state is retained");
+    }
+
+    [Theory]
+    [InlineData("mqttv311")]
+    [InlineData("mqttv5")]
+    public async Task Mosquitto_sub_without_a_client_id_receives_the_demo_data_from_the_embedded_broker(string protocol)
+    {
+        // The demo as shipped, with the embedded broker moved to a free port so tests can run side by side.
+        var port = ChildProcess.FreeTcpPort();
+        var demo = await File.ReadAllTextAsync(Repo.PathOf("config", "demo.yaml"));
+        Assert.DoesNotContain("\noutputs:", demo, StringComparison.Ordinal);
+        await using var agent = await TestAgent.StartAsync(demo + $$"""
+
+            outputs:
+              mqtt: { broker: "mqtt://127.0.0.1:{{port}}", embedded: true }
+            """);
+
+        // The command the demo's comment and the README give, without -i: mosquitto_sub then sends an empty client id with a
+        // clean session, which the broker must accept and give an id of its own.
+        await using var sub = new ChildProcess("mosquitto_sub", ["-h", "127.0.0.1", "-p", port.ToString(), "-t", "#", "-v", "-V", protocol]);
+        string line;
+        try
+        {
+            line = await sub.WaitForLineAsync("acme/plant-a/area-2/line-1/data/press1/diameter ", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"mosquitto_sub -V {protocol} printed no diameter sample; stdout:\n{sub.Stdout}\nstderr:\n{sub.Stderr}");
+        }
+
+        using var json = JsonDocument.Parse(line[(line.IndexOf(' ') + 1)..]);
+        Assert.Equal("Good", json.RootElement.GetProperty("quality").GetString());
+        Assert.InRange(json.RootElement.GetProperty("value").GetDouble(), 9.9, 10.1); // normal(10.0, 0.01): 10 sd either side
+        Assert.DoesNotContain("identifier rejected", sub.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -54,6 +90,13 @@ public class MqttPathTests
         await agent.StopAsync();
         await late.WaitForAsync("plant/edge/mosq/state", m => m.Payload == "offline");
         await agent.DisposeAsync();
+    }
+
+    private static double Count(Received message)
+    {
+        using var json = JsonDocument.Parse(message.Payload);
+        Assert.Equal("Good", json.RootElement.GetProperty("quality").GetString());
+        return json.RootElement.GetProperty("value").GetDouble();
     }
 
     internal sealed record Received(string Topic, string Payload, bool Retained);

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace EdgeAgent.Tests.Mqtt;
 
-/// <summary>The built agent (<c>dotnet src/EdgeAgent/bin/…/edgeagent.dll run --config …</c>) as a child process.</summary>
+/// <summary>The published agent (<see cref="Repo.PublishedAgent"/>, what the Dockerfile ships) as a child process.</summary>
 internal sealed class AgentProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -33,19 +33,15 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The agent's build output, same configuration as the tests (Debug/Release).</summary>
-    public static string Dll { get; } = FindDll();
-
     public static AgentProcess Start(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Dll);
+        var psi = new ProcessStartInfo(Repo.PublishedAgent) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
 
-        return new AgentProcess(Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start"));
+        return new AgentProcess(Process.Start(psi) ?? throw new InvalidOperationException("the agent did not start"));
     }
 
     /// <summary><c>kill -9</c>: no flush, no goodbye, no last transaction.</summary>
@@ -108,12 +104,5 @@ internal sealed class AgentProcess : IAsyncDisposable
                 _log.AppendLine(line);
             }
         }
-    }
-
-    private static string FindDll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var path = Repo.PathOf("src", "EdgeAgent", "bin", configuration, "net10.0", "edgeagent.dll");
-        return File.Exists(path) ? path : throw new InvalidOperationException($"the agent is not built: {path} not found (dotnet build src/EdgeAgent)");
     }
 }

@@ -25,7 +25,7 @@ internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILogg
         {
             try
             {
-                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}");
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? string.Empty : Environment.NewLine + exception)}");
             }
             catch (InvalidOperationException)
             {

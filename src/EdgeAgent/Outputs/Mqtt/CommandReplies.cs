@@ -43,7 +43,7 @@ internal sealed class CommandReplies
         var result = path == WritePath && !_context.RemoteWrites
             ? CommandResult.Fail("remote writes are off: set outputs.mqtt.commands: { write: true } to accept cmd/write")
             : await _context.Commands.DispatchAsync(path, payload, cancellationToken).ConfigureAwait(false);
-        var reply = Reply(result.Ok, result.Error, DateTime.UtcNow);
+        var reply = Reply(result.Ok, result.Error, _context.Time.GetUtcNow().UtcDateTime);
         var topic = string.IsNullOrEmpty(message.ResponseTopic) ? Topics.Reply(_context.Site, _context.AgentId, path) : message.ResponseTopic;
         var answer = MqttMessages.Create(topic, reply, 1, retain: false);
         if (message.CorrelationData is { Length: > 0 } correlation)

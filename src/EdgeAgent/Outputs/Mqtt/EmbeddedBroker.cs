@@ -34,15 +34,16 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpointPort(port)
             .WithPersistentSessions()
             .Build();
-        var server = new MqttServerFactory().CreateMqttServer(options);
+        // An empty client id with a clean session is accepted and given one, as mosquitto does: MQTT 3.1.1 §3.1.3.1 lets the
+        // server assign it (the adapter below does, ahead of MQTTnet's check), and MQTT 5 §3.1.3.1 has the server return it
+        // as the Assigned Client Identifier of the CONNACK (the validation event below).
+        var adapter = new EmptyClientIdAdapter(new MQTTnet.Server.Internal.Adapter.MqttTcpServerAdapter(), NewClientId);
+        var server = new MqttServerFactory().CreateMqttServer(options, [adapter]);
         server.ValidatingConnectionAsync += e =>
         {
-            // mosquitto_sub and other tools connect with an empty client id (MQTT 3.1.1 §3.1.3.1 allows it with a clean
-            // session; MQTT 5 lets the server assign one). Give them one instead of refusing the watcher of the demo.
-            if (string.IsNullOrEmpty(e.ClientId))
+            if (string.IsNullOrEmpty(e.ClientId) && e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500)
             {
-                e.AssignedClientIdentifier = "anon-" + Guid.NewGuid().ToString("N")[..12];
-                e.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.Success;
+                e.AssignedClientIdentifier = NewClientId();
             }
 
             return Task.CompletedTask;
@@ -59,9 +60,16 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         }
 
         var endpoint = new IPEndPoint(address, port);
-        LogStarted(logger, endpoint.ToString());
+        LogStarted(logger, endpoint.ToString(), WatchCommand(address, port));
         return new EmbeddedBroker(server, endpoint, logger);
     }
+
+    /// <summary>The command that shows everything published on this broker.</summary>
+    internal static string WatchCommand(IPAddress address, int port) =>
+        port == 1883 ? $"mosquitto_sub -h {address} -t '#' -v" : $"mosquitto_sub -h {address} -p {port} -t '#' -v";
+
+    /// <summary>A client id for a client that connected without one: unique, and recognisable in the broker's client list.</summary>
+    internal static string NewClientId() => "auto-" + Guid.NewGuid().ToString("N");
 
     public async ValueTask DisposeAsync()
     {
@@ -70,8 +78,8 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         LogStopped(_logger);
     }
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "No outputs.mqtt configured: embedded MQTT broker listening on {Endpoint} (watch with: mosquitto_sub -h 127.0.0.1 -t '#' -v -i watcher)")]
-    private static partial void LogStarted(ILogger logger, string endpoint);
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "No outputs.mqtt configured: embedded MQTT broker listening on {Endpoint} (watch with: {WatchCommand})")]
+    private static partial void LogStarted(ILogger logger, string endpoint, string watchCommand);
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Embedded MQTT broker not started: {Address}:{Port} is already in use; publishing to the broker listening there")]
     private static partial void LogPortTaken(ILogger logger, string address, int port);

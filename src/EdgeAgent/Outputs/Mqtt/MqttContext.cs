@@ -33,6 +33,12 @@ internal sealed record MqttContext
     /// <summary><c>commands.write</c>: remote writes (cmd/write) are accepted; otherwise refused before they reach the writer.</summary>
     public bool RemoteWrites { get; init; }
 
+    /// <summary>
+    /// The agent's clock (<see cref="AgentContext.Time"/>): the enqueue time the outbox expires messages by, Sparkplug
+    /// payload timestamps and command reply timestamps all read it, so they never disagree with each other.
+    /// </summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Characteristics that publish SPC points, in declaration order (Sparkplug <c>SPC/{name}/…</c> metrics).</summary>
     public IReadOnlyList<string> Characteristics { get; init; } = [];
 

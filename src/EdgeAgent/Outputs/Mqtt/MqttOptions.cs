@@ -8,7 +8,7 @@ public sealed record MqttOptions
     /// <summary><c>mqtt://host:port</c> (default port 1883) or <c>mqtts://host:port</c> (TLS, default port 8883).</summary>
     public required Uri Broker { get; init; }
 
-    /// <summary><c>json</c> (topic table in ARCHITECTURE.md) or <c>sparkplug</c> (Sparkplug B 3.0).</summary>
+    /// <summary><c>json</c> (the topic table of README.md "MQTT topics (JSON format)") or <c>sparkplug</c> (Sparkplug B 3.0).</summary>
     public string Format { get; init; } = "json";
 
     /// <summary>MQTT client id; default agent.id.</summary>

@@ -136,7 +136,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
         }
 
         var path = options.Outbox.Path ?? Path.Combine(context.Data, "outbox.db");
-        return SqliteOutbox.Open(options.Outbox, path, context.Metrics, context.Logger);
+        return SqliteOutbox.Open(options.Outbox, path, context.Metrics, context.Logger, context.Time);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -155,7 +155,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
     {
         if (qos > 0)
         {
-            _store.TryEnqueue(new OutboxMessage(@class, topic, payload, retain, DateTime.UtcNow.Ticks, sparkplug));
+            _store.TryEnqueue(new OutboxMessage(@class, topic, payload, retain, _context.Time.GetUtcNow().UtcTicks, sparkplug));
             return;
         }
 
@@ -219,7 +219,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LogDisconnectFailed(_logger, ex.Message);
+                LogDisconnectFailed(_logger, ex);
             }
         }
 
@@ -278,7 +278,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
                 var reason = MqttConnectionException.Describe(ex, _tls);
                 if (_wasConnected || _lastError != reason)
                 {
-                    LogConnectionLost(_logger, _options.Broker.ToString(), reason);
+                    LogConnectionLost(_logger, _options.Broker.ToString(), reason, ex);
                 }
 
                 _wasConnected = false;
@@ -408,7 +408,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
 
                 var m = page[next++];
                 cursor = m.Id;
-                _latency.ObserveTicks(DateTime.UtcNow.Ticks - m.Ticks); // made → handed to the broker connection
+                _latency.ObserveTicks(_context.Time.GetUtcNow().UtcTicks - m.Ticks); // made → handed to the broker connection
                 var message = new MqttApplicationMessage
                 {
                     Topic = m.Topic,
@@ -514,7 +514,7 @@ public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogCommandFailed(_logger, e.ApplicationMessage.Topic, ex.Message);
+            LogCommandFailed(_logger, e.ApplicationMessage.Topic, ex);
         }
     }
 
@@ -522,14 +522,14 @@ public sealed partial class MqttSink : ISink, IMqttEmitter, ISinkHealth
     private static partial void LogConnected(ILogger logger, string broker, long pending);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "MQTT broker {Broker} unreachable: {Reason}; retrying with backoff")]
-    private static partial void LogConnectionLost(ILogger logger, string broker, string reason);
+    private static partial void LogConnectionLost(ILogger logger, string broker, string reason, Exception exception);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "MQTT clean disconnect failed: {Reason}")]
-    private static partial void LogDisconnectFailed(ILogger logger, string reason);
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "MQTT clean disconnect failed")]
+    private static partial void LogDisconnectFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "MQTT broker rejected a message: {ReasonCode} {Reason}")]
     private static partial void LogRejected(ILogger logger, string reasonCode, string reason);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "MQTT message on {Topic} could not be handled: {Reason}")]
-    private static partial void LogCommandFailed(ILogger logger, string topic, string reason);
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "MQTT message on {Topic} could not be handled")]
+    private static partial void LogCommandFailed(ILogger logger, string topic, Exception exception);
 }

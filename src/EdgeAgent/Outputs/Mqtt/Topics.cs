@@ -1,6 +1,6 @@
 namespace EdgeAgent.Outputs.Mqtt;
 
-/// <summary>The MQTT topic contract of ARCHITECTURE.md (JSON format). {site} is agent.site, an ISA-95 path.</summary>
+/// <summary>The MQTT topic contract of the JSON format (README.md "MQTT topics (JSON format)"). {site} is agent.site, an ISA-95 path.</summary>
 public static class Topics
 {
     /// <summary><c>{site}/edge/{id}/state</c>: retained <c>online</c>/<c>offline</c> (the last will).</summary>

@@ -9,7 +9,7 @@ using MQTTnet;
 namespace EdgeAgent.Outputs.Mqtt.Json;
 
 /// <summary>
-/// The JSON topic contract of ARCHITECTURE.md: agent state, data per tag (or batched per source), equipment status,
+/// The JSON topic contract (README.md "MQTT topics (JSON format)", and "JSON topics" in this folder's README.md): agent state, data per tag (or batched per source), equipment status,
 /// SPC results, alarms, source state, and commands in on <c>{site}/edge/{id}/cmd/#</c> with replies on
 /// <c>{site}/edge/{id}/reply/{path}</c> (answered by <see cref="CommandReplies"/>).
 /// </summary>
@@ -42,7 +42,7 @@ internal sealed class JsonFormat : IMqttFormat
         _dataTopics = context.Directory.Tags.Select(t => Topics.Data(context.Site, t.Source, t.Name)).ToArray();
         _tagNames = context.Directory.Tags.Select(t => t.Name).ToArray();
         _batchTopics = context.Directory.Sources.Select(s => Topics.DataBatch(context.Site, s)).ToArray();
-        _json = new Utf8JsonWriter(_buffer);
+        _json = new Utf8JsonWriter(_buffer, JsonWriting.Options);
         Subscriptions = [_commands.Subscription];
     }
 

@@ -6,7 +6,7 @@ using EdgeAgent.Pipeline;
 namespace EdgeAgent.Outputs.Mqtt.Json;
 
 /// <summary>
-/// JSON payloads of the topic contract (ARCHITECTURE.md), written with Utf8JsonWriter (no reflection). Timestamps are
+/// JSON payloads of the topic contract ("JSON topics" in the MQTT output's README.md), written with Utf8JsonWriter (no reflection). Timestamps are
 /// ISO 8601 UTC (<c>2026-11-25T13:14:24.1234567Z</c>); a NaN or infinite number is written as null.
 /// </summary>
 public static class JsonPayloads
@@ -31,7 +31,7 @@ public static class JsonPayloads
     /// <summary><c>{"value":…,"quality":"Good","ts":"…"}</c>.</summary>
     public static void WriteSample(IBufferWriter<byte> output, in Sample sample)
     {
-        using var json = new Utf8JsonWriter(output);
+        using var json = new Utf8JsonWriter(output, JsonWriting.Options);
         WriteSample(json, sample);
     }
 

@@ -301,7 +301,7 @@ public sealed partial class SqliteOutbox : IMessageStore
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LogWriteFailed(_logger, FilePath, ex.Message);
+                LogWriteFailed(_logger, FilePath, ex);
                 _retry.AddRange(batch);
             }
 
@@ -617,8 +617,8 @@ public sealed partial class SqliteOutbox : IMessageStore
     [LoggerMessage(EventId = 330, Level = LogLevel.Information, Message = "Outbox {Path}: {Count} unacknowledged messages from the previous run will be delivered first")]
     private static partial void LogRecovered(ILogger logger, long count, string path);
 
-    [LoggerMessage(EventId = 331, Level = LogLevel.Error, Message = "Outbox {Path}: write failed ({Reason}); messages wait in memory and the write is retried")]
-    private static partial void LogWriteFailed(ILogger logger, string path, string reason);
+    [LoggerMessage(EventId = 331, Level = LogLevel.Error, Message = "Outbox {Path}: write failed; messages wait in memory and the write is retried")]
+    private static partial void LogWriteFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(EventId = 332, Level = LogLevel.Error, Message = "Outbox {Path}: disk full with {Pending} messages pending; dropping the oldest data, alarms are kept")]
     private static partial void LogDiskFull(ILogger logger, string path, long pending);

@@ -51,6 +51,7 @@ internal sealed class MqttComponent(MqttOptions options) : IAgentComponent
         Commands = context.Commands,
         Metrics = context.Metrics,
         Logger = context.Loggers.CreateLogger("EdgeAgent.Mqtt"),
+        Time = context.Time,
         Characteristics = context.Producers(ProducerKind.Characteristic).ToArray(),
         Equipment = context.Producers(ProducerKind.Equipment).ToArray(),
     };

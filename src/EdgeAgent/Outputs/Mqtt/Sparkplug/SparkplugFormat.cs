@@ -66,6 +66,7 @@ internal sealed partial class SparkplugFormat : IMqttFormat
     private ulong _seq;
     private long _bdSeq = -1;
     private volatile bool _hostOnline;
+    private bool _bdSeqFileFailing;
 
     public SparkplugFormat(MqttContext context, MqttOptions options, IMqttEmitter emitter)
     {
@@ -115,7 +116,7 @@ internal sealed partial class SparkplugFormat : IMqttFormat
 
     private string DeviceTopic(string type, string device) => $"{Namespace}/{_group}/{type}/{_node}/{device}";
 
-    private static ulong Now() => (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private ulong Now() => (ulong)_context.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static ulong Millis(long ticks) => (ulong)((ticks - System.DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond);
 
@@ -130,31 +131,44 @@ internal sealed partial class SparkplugFormat : IMqttFormat
 
     public MqttApplicationMessage Goodbye() => Message(Topic("NDEATH"), Death(BdSeq), 1, retain: false);
 
-    private static byte[] Death(long bdSeq)
+    private byte[] Death(long bdSeq)
     {
         var payload = new Payload { Timestamp = Now() };
         payload.Metrics.Add(new Payload.Types.Metric { Name = "bdSeq", Datatype = Int64, LongValue = (ulong)bdSeq, Timestamp = Now() });
         return payload.ToByteArray();
     }
 
-    /// <summary>0–255, one step per connect, persisted so that a restart does not reuse the previous session's number.</summary>
+    /// <summary>
+    /// 0–255, one step per connect, persisted so that a restart does not reuse the previous session's number. The data
+    /// folder is checked at start, but the file can still become unusable while the agent runs (the file system remounted
+    /// read-only after a disk error, the file replaced by a folder or owned by another user): then the count goes on in
+    /// memory, with one warning naming the file and the cause (and one line when the file works again), so a counter file
+    /// never stops the connection or turns it into a retry loop.
+    /// </summary>
     private long NextBdSeq()
     {
-        long value = 0;
+        long value;
         try
         {
-            if (File.Exists(_bdSeqFile) && long.TryParse(File.ReadAllText(_bdSeqFile).Trim(), out var stored))
-            {
-                value = stored & 0xFF;
-            }
-
+            value = File.Exists(_bdSeqFile) && long.TryParse(File.ReadAllText(_bdSeqFile).Trim(), out var stored)
+                ? stored & 0xFF
+                : Math.Max(0, (BdSeq + 1) & 0xFF);
             Directory.CreateDirectory(Path.GetDirectoryName(_bdSeqFile)!);
             File.WriteAllText(_bdSeqFile, ((value + 1) & 0xFF).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (_bdSeqFileFailing)
+            {
+                _bdSeqFileFailing = false;
+                LogBdSeqFileUsable(_logger, _bdSeqFile);
+            }
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogBdSeqFile(_logger, _bdSeqFile, ex.Message);
             value = (BdSeq + 1) & 0xFF;
+            if (!_bdSeqFileFailing)
+            {
+                _bdSeqFileFailing = true;
+                LogBdSeqFile(_logger, _bdSeqFile, ex);
+            }
         }
 
         Interlocked.Exchange(ref _bdSeq, value);
@@ -483,7 +497,7 @@ internal sealed partial class SparkplugFormat : IMqttFormat
         }
         catch (InvalidProtocolBufferException ex)
         {
-            LogBadCommand(_logger, _ncmdTopic, ex.Message);
+            LogBadCommand(_logger, _ncmdTopic, ex);
             return;
         }
 
@@ -516,7 +530,7 @@ internal sealed partial class SparkplugFormat : IMqttFormat
             }
             catch (JsonException ex)
             {
-                LogBadCommand(_logger, _stateTopic, ex.Message);
+                LogBadCommand(_logger, _stateTopic, ex);
                 return;
             }
         }
@@ -544,12 +558,15 @@ internal sealed partial class SparkplugFormat : IMqttFormat
     [LoggerMessage(EventId = 341, Level = LogLevel.Information, Message = "Sparkplug primary host {Host} is {State}")]
     private static partial void LogHostState(ILogger logger, string host, string state);
 
-    [LoggerMessage(EventId = 342, Level = LogLevel.Warning, Message = "Sparkplug message on {Topic} ignored: {Reason}")]
-    private static partial void LogBadCommand(ILogger logger, string topic, string reason);
+    [LoggerMessage(EventId = 342, Level = LogLevel.Warning, Message = "Sparkplug message on {Topic} ignored: not a valid payload")]
+    private static partial void LogBadCommand(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(EventId = 343, Level = LogLevel.Debug, Message = "Sparkplug message on {Topic} ignored (not handled by an edge node)")]
     private static partial void LogIgnored(ILogger logger, string topic);
 
-    [LoggerMessage(EventId = 344, Level = LogLevel.Warning, Message = "Sparkplug bdSeq file {Path} not usable: {Reason}; counting in memory")]
-    private static partial void LogBdSeqFile(ILogger logger, string path, string reason);
+    [LoggerMessage(EventId = 344, Level = LogLevel.Warning, Message = "Sparkplug bdSeq file {Path} cannot be read or written; bdSeq is counted in memory until it can (a restart meanwhile starts again from 0)")]
+    private static partial void LogBdSeqFile(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 345, Level = LogLevel.Information, Message = "Sparkplug bdSeq file {Path} is usable again")]
+    private static partial void LogBdSeqFileUsable(ILogger logger, string path);
 }
