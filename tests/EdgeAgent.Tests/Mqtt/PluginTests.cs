@@ -53,7 +53,7 @@ public sealed class PluginTests : IDisposable
         await watcher.PublishAsync("t/plugin/edge/gw/cmd/rebirth");
         Assert.StartsWith("{\"ok\":true,\"ts\":", Text(await watcher.WaitAsync(m => m.Topic == "t/plugin/edge/gw/reply/rebirth")));
         await watcher.PublishAsync("t/plugin/edge/gw/cmd/nope");
-        Assert.StartsWith("{\"ok\":false,\"error\":\"unknown command \\u0027nope\\u0027\"", Text(await watcher.WaitAsync(m => m.Topic == "t/plugin/edge/gw/reply/nope")));
+        Assert.StartsWith("{\"ok\":false,\"error\":\"unknown command 'nope'\"", Text(await watcher.WaitAsync(m => m.Topic == "t/plugin/edge/gw/reply/nope")));
         Assert.True(File.Exists(Path.Combine(_data, "outbox.db")));
 
         await sink.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
