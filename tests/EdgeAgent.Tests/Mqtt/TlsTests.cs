@@ -95,12 +95,13 @@ public sealed class TlsTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Without_a_client_certificate_a_broker_that_requires_one_refuses()
+    public async Task Without_a_client_certificate_a_broker_that_requires_one_refuses_and_the_error_names_the_missing_client_certificate()
     {
         await using var broker = await Mosquitto.StartAsync(BrokerConf(requireClientCert: true));
         await using var agent = await AgentHarness.StartAsync(Config(broker.Port, $"{{ ca: {F("ca.pem")} }}"), output);
         var sink = await WaitConnectedAsync(agent, expected: false);
-        Assert.False(string.IsNullOrEmpty(sink.LastError));
+        Assert.Contains("requires a client certificate", sink.LastError);
+        Assert.Contains("set tls.cert and tls.key", sink.LastError);
     }
 
     /// <summary>Waits until the sink connected, or (expected false) until it reported a connection error.</summary>

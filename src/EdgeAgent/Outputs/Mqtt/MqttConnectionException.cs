@@ -38,6 +38,12 @@ public sealed class MqttConnectionException : Exception
             }
         }
 
-        return string.Join(": ", messages);
+        var text = string.Join(": ", messages);
+
+        // A broker that requires a client certificate accepts the handshake and then drops the connection (TLS 1.3 sends its
+        // "certificate required" alert after the handshake, which the socket reports only as a closed connection).
+        return tls is { BrokerAccepted: true, HasClientCertificate: false }
+            ? $"{text} (the broker closed the TLS connection after its certificate was accepted: a broker that requires a client certificate does this, and none is configured: set tls.cert and tls.key)"
+            : text;
     }
 }

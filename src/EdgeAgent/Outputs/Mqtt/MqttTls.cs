@@ -28,9 +28,19 @@ internal sealed class MqttTls
     /// <summary>Why the last handshake rejected the broker's certificate, or null.</summary>
     public string? Reason { get; private set; }
 
+    /// <summary>The last handshake got as far as accepting the broker's certificate.</summary>
+    public bool BrokerAccepted { get; private set; }
+
+    /// <summary>A client certificate is configured (<c>tls.cert</c>, <c>tls.key</c>).</summary>
+    public bool HasClientCertificate => _tls.Cert is not null;
+
     public string ServerName => _tls.ServerName ?? _options.Broker.Host;
 
-    public void ResetReason() => Reason = null;
+    public void ResetReason()
+    {
+        Reason = null;
+        BrokerAccepted = false;
+    }
 
     public MqttClientTlsOptions Build()
     {
@@ -79,7 +89,9 @@ internal sealed class MqttTls
         }
     }
 
-    private bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
+    private bool Validate(X509Certificate? certificate, SslPolicyErrors errors) => BrokerAccepted = Check(certificate, errors);
+
+    private bool Check(X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (_tls.Insecure)
         {
