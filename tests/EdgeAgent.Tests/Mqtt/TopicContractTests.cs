@@ -114,14 +114,26 @@ public sealed class TopicContractTests(ITestOutputHelper output)
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var subscriber = await TestSubscriber.ConnectAsync(broker.Port, Site + "/#");
-        await using var agent = await AgentHarness.StartAsync(Config(broker), output);
-        await subscriber.WaitUntilAsync(m => m.Any(x => x.Topic == $"{Site}/data/sim/temp"), TimeSpan.FromSeconds(30), "data");
-        var statesBefore = subscriber.On($"{Site}/edge/contract-gw/state").Count();
+        // One poll at start and none for an hour: whatever arrives on a data topic after the rebirth is the republished value.
+        await using var agent = await AgentHarness.StartAsync(Config(broker).Replace("poll: 100ms", "poll: 1h"), output);
+        string count = $"{Site}/data/sim/count", temp = $"{Site}/data/sim/temp", state = $"{Site}/edge/contract-gw/state", source = $"{Site}/edge/contract-gw/source/sim";
+        await subscriber.WaitUntilAsync(m => m.Any(x => x.Topic == count) && m.Any(x => x.Topic == temp)
+            && m.Any(x => x.Topic == source && Encoding.UTF8.GetString(x.Payload).Contains("\"state\":\"up\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the first poll and the source up");
+        var polled = subscriber.Json(count).Single();
+        int states = subscriber.On(state).Count(), sources = subscriber.On(source).Count();
 
         await subscriber.PublishAsync($"{Site}/edge/contract-gw/cmd/rebirth", "{}");
         await subscriber.WaitUntilAsync(m => m.Any(x => x.Topic == $"{Site}/edge/contract-gw/reply/rebirth"), TimeSpan.FromSeconds(30), "the rebirth reply");
         Assert.True(subscriber.Json($"{Site}/edge/contract-gw/reply/rebirth").Single().GetProperty("ok").GetBoolean());
-        await subscriber.WaitUntilAsync(m => m.Count(x => x.Topic == $"{Site}/edge/contract-gw/state") > statesBefore, TimeSpan.FromSeconds(30), "online again");
+        await subscriber.WaitUntilAsync(m => m.Count(x => x.Topic == state) > states && m.Count(x => x.Topic == source) > sources
+            && m.Count(x => x.Topic == count) == 2 && m.Count(x => x.Topic == temp) == 2, TimeSpan.FromSeconds(30), "state, source state and both values again");
+
+        Assert.Equal("online", Encoding.UTF8.GetString(subscriber.On(state).Last().Payload));
+        Assert.Equal("up", subscriber.Json(source).Last().GetProperty("state").GetString());
+        var republished = subscriber.Json(count).Last();
+        Assert.Equal(polled.GetProperty("value").GetDouble(), republished.GetProperty("value").GetDouble());
+        Assert.Equal(polled.GetProperty("ts").GetString(), republished.GetProperty("ts").GetString()); // the same sample, not a new poll
+        Assert.Equal(60.0, subscriber.Json(temp).Last().GetProperty("value").GetDouble());
 
         await subscriber.PublishAsync($"{Site}/edge/contract-gw/cmd/no/such/thing", "{}");
         await subscriber.WaitUntilAsync(m => m.Any(x => x.Topic == $"{Site}/edge/contract-gw/reply/no/such/thing"), TimeSpan.FromSeconds(30), "the error reply");
