@@ -199,7 +199,9 @@ public sealed partial class OpcUaSource : ISource
         {
             if (reads.Count > 0)
             {
+                var began = System.Diagnostics.Stopwatch.GetTimestamp();
                 var values = await client.ReadAsync(reads, cancellationToken).ConfigureAwait(false);
+                writer.ObservePoll(System.Diagnostics.Stopwatch.GetElapsedTime(began));
                 handler.WriteRead(values, index);
             }
 
