@@ -8,7 +8,10 @@ internal sealed class RecordingWriter : ISampleWriter
 {
     public readonly ConcurrentQueue<Sample> Samples = new();
     public readonly ConcurrentQueue<(SourceState, string?)> States = new();
+    public readonly ConcurrentQueue<TimeSpan> Polls = new();
     public event Action? Changed;
+
+    public void ObservePoll(TimeSpan elapsed) => Polls.Enqueue(elapsed);
 
     public bool TryWrite(ReadOnlySpan<Sample> samples)
     {
@@ -92,7 +95,7 @@ public sealed class SourceTests(OpcUaServerFixture fixture)
     }
 
     [Fact]
-    public async Task Poll_mode_reads_every_interval()
+    public async Task Poll_mode_reads_every_interval_and_reports_each_reads_duration()
     {
         var source = new OpcUaSource("cell", new OpcUaSourceOptions
         {
@@ -108,6 +111,8 @@ public sealed class SourceTests(OpcUaServerFixture fixture)
         await run.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.All(writer.Samples, s => Assert.Equal(Quality.Good, s.Quality));
         Assert.Equal(SourceState.Up, writer.States.First().Item1);
+        Assert.InRange(writer.Polls.Count, writer.Samples.Count, writer.Samples.Count + 1); // one duration per Read (one tag: one sample each)
+        Assert.All(writer.Polls, p => Assert.True(p > TimeSpan.Zero, $"a poll took {p}"));
     }
 
     [Fact]
