@@ -9,6 +9,7 @@ using System.Xml.Linq;
 using EdgeAgent.Cli;
 using EdgeAgent.Tests.Spc;
 using SkiaSharp;
+using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Analysis;
 
@@ -37,13 +38,7 @@ public sealed class FigureTests : IDisposable
         return path;
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter(CultureInfo.InvariantCulture);
-        var error = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await Commands.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => InProcessCli.RunAsync(args);
 
     /// <summary>Runs <c>spc analyze ARGS --plot NAME</c> and returns the JSON report and the plot's path.</summary>
     private async Task<(JsonElement Report, string Plot)> Plot(string name, string csv, params string[] args)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EdgeAgent.Tests.Support;
 using Xunit.Abstractions;
 
 namespace EdgeAgent.Tests.Influx;
@@ -135,7 +136,7 @@ public sealed class InfluxDb1Tests(InfluxDb1Run run, ITestOutputHelper output) :
                     continue;
                 }
 
-                var query = Substitute(Query(variable["query"]), values);
+                var query = GrafanaDashboard.Substitute(GrafanaDashboard.Query(variable["query"]), values);
                 var rows = await run.Server.RowsAsync(query, Db);
                 var found = rows.Select(r => r["value"].GetString()!).Order(StringComparer.Ordinal).ToList();
                 Assert.True(found.Count > 0, $"{name}: variable {variable["name"]} ({query}) has no values");
@@ -144,7 +145,7 @@ public sealed class InfluxDb1Tests(InfluxDb1Run run, ITestOutputHelper output) :
                     : found[0];
             }
 
-            foreach (var panel in Panels(dashboard))
+            foreach (var panel in GrafanaDashboard.Panels(dashboard))
             {
                 foreach (var target in panel["targets"]?.AsArray() ?? [])
                 {
@@ -153,7 +154,7 @@ public sealed class InfluxDb1Tests(InfluxDb1Run run, ITestOutputHelper output) :
                         continue;
                     }
 
-                    var query = Substitute((string)target["query"]!, values);
+                    var query = GrafanaDashboard.Substitute((string)target["query"]!, values);
                     checkedQueries++;
                     try
                     {
@@ -176,32 +177,5 @@ public sealed class InfluxDb1Tests(InfluxDb1Run run, ITestOutputHelper output) :
         output.WriteLine($"{checkedQueries} InfluxQL panel queries returned data");
     }
 
-    private static bool IsInflux(JsonNode? datasource) =>
-        datasource is JsonObject ds && ((string?)ds["type"] == "influxdb" || (string?)ds["uid"] == "edgeagent-influx");
-
-    private static string Query(JsonNode? query) => query is JsonObject o ? (string)o["query"]! : (string)query!;
-
-    private static IEnumerable<JsonObject> Panels(JsonObject dashboard)
-    {
-        foreach (var panel in dashboard["panels"]?.AsArray() ?? [])
-        {
-            yield return panel!.AsObject();
-            foreach (var inner in panel["panels"]?.AsArray() ?? [])
-            {
-                yield return inner!.AsObject(); // collapsed rows keep their panels inside
-            }
-        }
-    }
-
-    /// <summary>Grafana's <c>$name</c> and <c>${name}</c>, longest names first (so $__interval_ms is not read as $__interval).</summary>
-    private static string Substitute(string query, Dictionary<string, string> values)
-    {
-        foreach (var (key, value) in values.OrderByDescending(kv => kv.Key.Length))
-        {
-            query = query.Replace("${" + key + "}", value, StringComparison.Ordinal).Replace("$" + key, value, StringComparison.Ordinal);
-        }
-
-        Assert.DoesNotMatch(@"\$\w", query);
-        return query;
-    }
+    private static bool IsInflux(JsonNode? datasource) => GrafanaDashboard.IsDatasource(datasource, "influxdb", "edgeagent-influx");
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeAgent.Tests.Influx;
 using EdgeAgent.Tests.Mqtt;
+using EdgeAgent.Tests.Support;
 using Xunit.Abstractions;
 
 namespace EdgeAgent.Tests.Prometheus;
@@ -183,7 +184,7 @@ public sealed class ScrapeTests(ScrapeRun run, ITestOutputHelper output) : IClas
                     continue;
                 }
 
-                var query = Substitute(Query(variable["query"]), values);
+                var query = GrafanaDashboard.Substitute(GrafanaDashboard.Query(variable["query"]), values);
                 var match = Regex.Match(query, @"^label_values\((?:(?<selector>.+),\s*)?(?<label>\w+)\)$");
                 Assert.True(match.Success, $"{name}: variable {variable["name"]}: only label_values(selector, label) is resolved here, found {query}");
                 var selector = match.Groups["selector"].Success ? match.Groups["selector"].Value : "{" + match.Groups["label"].Value + "!=\"\"}";
@@ -199,7 +200,7 @@ public sealed class ScrapeTests(ScrapeRun run, ITestOutputHelper output) : IClas
                     : found[0];
             }
 
-            foreach (var panel in Panels(dashboard))
+            foreach (var panel in GrafanaDashboard.Panels(dashboard))
             {
                 foreach (var target in panel["targets"]?.AsArray() ?? [])
                 {
@@ -208,7 +209,7 @@ public sealed class ScrapeTests(ScrapeRun run, ITestOutputHelper output) : IClas
                         continue;
                     }
 
-                    var query = Substitute((string)target["expr"]!, values);
+                    var query = GrafanaDashboard.Substitute((string)target["expr"]!, values);
                     checkedQueries++;
                     try
                     {
@@ -229,32 +230,5 @@ public sealed class ScrapeTests(ScrapeRun run, ITestOutputHelper output) : IClas
         return (failures, checkedQueries);
     }
 
-    private static bool IsPrometheus(JsonNode? datasource) =>
-        datasource is JsonObject ds && ((string?)ds["type"] == "prometheus" || (string?)ds["uid"] == "edgeagent-prometheus");
-
-    private static string Query(JsonNode? query) => query is JsonObject o ? (string)o["query"]! : (string)query!;
-
-    private static IEnumerable<JsonObject> Panels(JsonObject dashboard)
-    {
-        foreach (var panel in dashboard["panels"]?.AsArray() ?? [])
-        {
-            yield return panel!.AsObject();
-            foreach (var inner in panel["panels"]?.AsArray() ?? [])
-            {
-                yield return inner!.AsObject(); // collapsed rows keep their panels inside
-            }
-        }
-    }
-
-    /// <summary>Grafana's <c>$name</c> and <c>${name}</c>, longest names first (so $__interval_ms is not read as $__interval).</summary>
-    private static string Substitute(string query, Dictionary<string, string> values)
-    {
-        foreach (var (key, value) in values.OrderByDescending(kv => kv.Key.Length))
-        {
-            query = query.Replace("${" + key + "}", value, StringComparison.Ordinal).Replace("$" + key, value, StringComparison.Ordinal);
-        }
-
-        Assert.DoesNotMatch(@"\$\w", query);
-        return query;
-    }
+    private static bool IsPrometheus(JsonNode? datasource) => GrafanaDashboard.IsDatasource(datasource, "prometheus", "edgeagent-prometheus");
 }

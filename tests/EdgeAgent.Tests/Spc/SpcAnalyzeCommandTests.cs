@@ -4,6 +4,7 @@ using System.Text.Json;
 using CsCheck;
 using EdgeAgent.Analysis;
 using EdgeAgent.Cli;
+using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Spc;
 
@@ -21,13 +22,7 @@ public sealed class SpcAnalyzeCommandTests : IDisposable
         return path;
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter(CultureInfo.InvariantCulture);
-        var error = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await Commands.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => InProcessCli.RunAsync(args);
 
     /// <summary>Montgomery's piston-ring inside diameters (mm), 25 subgroups of 5 (Introduction to SQC, Table 6.3).</summary>
     internal static readonly string PistonRings = """
