@@ -8,6 +8,8 @@ COPY src/ src/
 RUN dotnet publish src/EdgeAgent/EdgeAgent.csproj -c Release -o /app -nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# The figures of `spc analyze --plot/--report` draw their text in DejaVu (the image has no fonts of its own).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 # Serial gauges and RTU buses need the dialout group; the agent never runs as root.
 RUN groupadd --system edgeagent && useradd --system --gid edgeagent --groups dialout --home-dir /data --no-create-home edgeagent \
     && mkdir -p /data /config && chown edgeagent:edgeagent /data
