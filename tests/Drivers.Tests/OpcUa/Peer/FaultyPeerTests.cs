@@ -34,29 +34,6 @@ public sealed class FaultyPeerTests
         return (url, task);
     }
 
-    private static async Task<byte[]> ReadMessage(NetworkStream s)
-    {
-        var header = new byte[8];
-        await s.ReadExactlyAsync(header);
-        var size = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
-        var body = new byte[size - 8];
-        await s.ReadExactlyAsync(body);
-        return [.. header, .. body];
-    }
-
-    private static byte[] Ack()
-    {
-        using var w = new UaBinaryWriter();
-        w.WriteRaw("ACKF"u8);
-        w.WriteUInt32(28);
-        w.WriteUInt32(0);
-        w.WriteUInt32(65535);
-        w.WriteUInt32(65535);
-        w.WriteUInt32(0);
-        w.WriteUInt32(0);
-        return w.ToArray();
-    }
-
     private static async Task<OpcUaException> Fails(string url)
     {
         var connect = UaClient.ConnectAsync(new UaClientOptions { EndpointUrl = url, Transport = new UaTransportOptions { ConnectTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(5) } });
@@ -68,7 +45,7 @@ public sealed class FaultyPeerTests
     {
         var (url, peer) = Peer(async s =>
         {
-            await ReadMessage(s);
+            await RawPeerFrames.ReadChunkAsync(s);
             await s.WriteAsync("HTTP/1.1 400 Bad Request\r\n\r\n"u8.ToArray());
         });
         var e = await Fails(url);
@@ -82,9 +59,9 @@ public sealed class FaultyPeerTests
     {
         var (url, peer) = Peer(async s =>
         {
-            await ReadMessage(s);
-            await s.WriteAsync(Ack());
-            await ReadMessage(s); // OPN
+            await RawPeerFrames.ReadChunkAsync(s);
+            await s.WriteAsync(RawPeerFrames.Ack());
+            await RawPeerFrames.ReadChunkAsync(s); // OPN
             var partial = new byte[20];
             "OPNF"u8.CopyTo(partial);
             BinaryPrimitives.WriteInt32LittleEndian(partial.AsSpan(4), 100);
@@ -101,9 +78,9 @@ public sealed class FaultyPeerTests
     {
         var (url, peer) = Peer(async s =>
         {
-            await ReadMessage(s);
-            await s.WriteAsync(Ack());
-            await ReadMessage(s);
+            await RawPeerFrames.ReadChunkAsync(s);
+            await s.WriteAsync(RawPeerFrames.Ack());
+            await RawPeerFrames.ReadChunkAsync(s);
             var header = new byte[8];
             "MSGF"u8.CopyTo(header);
             BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), int.MaxValue);
@@ -120,7 +97,7 @@ public sealed class FaultyPeerTests
     {
         var (url, peer) = Peer(async s =>
         {
-            await ReadMessage(s);
+            await RawPeerFrames.ReadChunkAsync(s);
             using var w = new UaBinaryWriter();
             w.WriteRaw("ERRF"u8);
             w.WriteUInt32(0);
@@ -164,9 +141,9 @@ public sealed class FaultyPeerTests
             random.NextBytes(garbage);
             var (url, peer) = Peer(async s =>
             {
-                await ReadMessage(s);
-                await s.WriteAsync(Ack());
-                await ReadMessage(s);
+                await RawPeerFrames.ReadChunkAsync(s);
+                await s.WriteAsync(RawPeerFrames.Ack());
+                await RawPeerFrames.ReadChunkAsync(s);
                 await s.WriteAsync(garbage);
             });
             var e = await Fails(url);
@@ -193,9 +170,9 @@ public sealed class FaultyPeerTests
     {
         var (url, peer) = Peer(async s =>
         {
-            await ReadMessage(s);
-            await s.WriteAsync(Ack());
-            await ReadMessage(s); // OPN, never answered
+            await RawPeerFrames.ReadChunkAsync(s);
+            await s.WriteAsync(RawPeerFrames.Ack());
+            await RawPeerFrames.ReadChunkAsync(s); // OPN, never answered
             await Task.Delay(TimeSpan.FromSeconds(10));
         });
         var connect = UaClient.ConnectAsync(new UaClientOptions { EndpointUrl = url, Transport = new UaTransportOptions { ConnectTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromMilliseconds(300) } });

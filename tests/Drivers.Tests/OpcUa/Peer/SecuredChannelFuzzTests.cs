@@ -68,9 +68,9 @@ public sealed class SecuredChannelFuzzTests
             {
                 using var socket = await listener.AcceptSocketAsync();
                 await using var stream = new NetworkStream(socket);
-                await ReadChunk(stream); // HEL
-                await stream.WriteAsync(Ack());
-                var opn = await ReadChunk(stream);
+                await RawPeerFrames.ReadChunkAsync(stream); // HEL
+                await stream.WriteAsync(RawPeerFrames.Ack());
+                var opn = await RawPeerFrames.ReadChunkAsync(stream);
                 var headerEnd = AsymmetricHeaderEnd(opn);
                 var plain = opn.AsSpan(server.UnsecureChunk(opn, headerEnd, asymmetric: true));
                 var requestId = BinaryPrimitives.ReadUInt32LittleEndian(plain[4..]);
@@ -97,30 +97,6 @@ public sealed class SecuredChannelFuzzTests
         {
             return e;
         }
-    }
-
-    private static async Task<byte[]> ReadChunk(NetworkStream s)
-    {
-        var header = new byte[8];
-        await s.ReadExactlyAsync(header);
-        var size = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
-        var chunk = new byte[size];
-        header.CopyTo(chunk, 0);
-        await s.ReadExactlyAsync(chunk.AsMemory(8));
-        return chunk;
-    }
-
-    private static byte[] Ack()
-    {
-        using var w = new UaBinaryWriter();
-        w.WriteRaw("ACKF"u8);
-        w.WriteUInt32(28);
-        w.WriteUInt32(0);
-        w.WriteUInt32(65535);
-        w.WriteUInt32(65535);
-        w.WriteUInt32(0);
-        w.WriteUInt32(0);
-        return w.ToArray();
     }
 
     private static int AsymmetricHeaderEnd(byte[] chunk)
