@@ -39,7 +39,7 @@ public sealed partial class OpcUaSource : IWritableSource
             if (!status.IsGood)
             {
                 // BadNotWritable, BadTypeMismatch, BadUserAccessDenied…: the server's answer, not worth a retry.
-                throw new OpcUaException(Endpoint, status.Code, $"write of {value} to {options.Node} refused", isTransient: false, service: "Write");
+                throw new OpcUaException(Endpoint, status.Code, FormattableString.Invariant($"write of {value} to {options.Node} refused"), isTransient: false, service: "Write");
             }
 
             var back = await client.ReadValueAsync(node, cancellationToken).ConfigureAwait(false);
@@ -79,7 +79,7 @@ public sealed partial class OpcUaSource : IWritableSource
         problem = null;
         if (!double.IsFinite(value))
         {
-            problem = $"the value must be a finite number, found {value}";
+            problem = FormattableString.Invariant($"the value must be a finite number, found {value}");
             return null;
         }
 
@@ -90,7 +90,7 @@ public sealed partial class OpcUaSource : IWritableSource
                 return Variant.From(value == 1);
             }
 
-            problem = $"a Boolean takes 0 or 1, found {value}";
+            problem = FormattableString.Invariant($"a Boolean takes 0 or 1, found {value}");
             return null;
         }
 
@@ -106,7 +106,7 @@ public sealed partial class OpcUaSource : IWritableSource
                 return Variant.From((float)value);
             }
 
-            problem = $"{value} is outside the range of Float";
+            problem = FormattableString.Invariant($"{value} is outside the range of Float");
             return null;
         }
 
@@ -119,7 +119,8 @@ public sealed partial class OpcUaSource : IWritableSource
             BuiltInType.UInt16 => (ushort.MinValue, ushort.MaxValue),
             BuiltInType.Int32 => (int.MinValue, int.MaxValue),
             BuiltInType.UInt32 => (uint.MinValue, uint.MaxValue),
-            BuiltInType.Int64 => (long.MinValue, 9.2233720368547748E+18),
+            // 2^63 and 2^64 are doubles but not Int64/UInt64 values: the upper bound of these two is exclusive.
+            BuiltInType.Int64 => (long.MinValue, 9.2233720368547758E+18),
             BuiltInType.UInt64 => (0, 1.8446744073709552E+19),
             _ => (double.NaN, double.NaN),
         };
@@ -131,7 +132,13 @@ public sealed partial class OpcUaSource : IWritableSource
 
         if (r < range.Min || r > range.Max || (type is BuiltInType.Int64 or BuiltInType.UInt64 && r >= range.Max))
         {
-            problem = $"{value} does not fit {type} [{range.Min}..{range.Max}]";
+            var bounds = type switch
+            {
+                BuiltInType.Int64 => FormattableString.Invariant($"{long.MinValue}..{long.MaxValue}"),
+                BuiltInType.UInt64 => FormattableString.Invariant($"0..{ulong.MaxValue}"),
+                _ => FormattableString.Invariant($"{range.Min}..{range.Max}"),
+            };
+            problem = FormattableString.Invariant($"{value} does not fit {type} [{bounds}]");
             return null;
         }
 

@@ -10,10 +10,11 @@ namespace EdgeAgent.Alarms;
 /// The alarm part of the agent: the <see cref="AlarmEngine"/> (list, lifecycle, persistence), the commands
 /// <c>alarm/ack</c> <c>{"id","by","comment"}</c>, <c>alarm/shelve</c> <c>{"id","by","for":"1h"}</c> and
 /// <c>alarm/unshelve</c> <c>{"id"}</c>, the expression alarms of <c>equipment[].alarms</c>, and a communication-loss
-/// alarm per source (<c>{source}/comm-loss</c>, high) driven by <see cref="SourceStateEvent"/>s.
+/// alarm per source (<c>{source}/comm-loss</c>, high) driven by <see cref="SourceStateEvent"/>s, with the actions
+/// <c>alarms.commLoss</c> gives it.
 /// A background task writes the list when it changes, applies CLI requests and ends expired shelves.
 /// </summary>
-public sealed partial class AlarmComponent : IAgentComponent
+public sealed partial class AlarmComponent(AlarmsOptions options) : IAgentComponent
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, IAlarmCondition> _commLoss = new(StringComparer.Ordinal);
@@ -44,6 +45,7 @@ public sealed partial class AlarmComponent : IAgentComponent
                 Priority = "high",
                 Rule = "comm-loss",
                 Message = $"communication with source '{source}' lost",
+                Actions = options.CommLossActions.GetValueOrDefault(source) ?? [],
             });
         }
 

@@ -127,10 +127,14 @@ public class WritePymodbusTests(PymodbusTcpFixture peer) : IClassFixture<Pymodbu
     public void A_value_at_the_edge_of_the_type_fits(ModbusDataType type, double value) =>
         Assert.Null(ModbusSource.ValueProblem(Tag("hr:0", type), value));
 
-    private async Task<JsonElement> ReadIndependentlyAsync(string table, int address, string type, string order)
+    private Task<JsonElement> ReadIndependentlyAsync(string table, int address, string type, string order) =>
+        ReadIndependentlyAsync(peer.Port, table, address, type, order);
+
+    /// <summary>What unit 1 of the pymodbus server on <paramref name="port"/> (MBAP) holds, read by pymodbus_read.py.</summary>
+    internal static async Task<JsonElement> ReadIndependentlyAsync(int port, string table, int address, string type, string order)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { PeerProcess.Script("pymodbus_read.py"), peer.Port.ToString(CultureInfo.InvariantCulture), "1", table, address.ToString(CultureInfo.InvariantCulture), type, order })
+        foreach (var a in new[] { PeerProcess.Script("pymodbus_read.py"), port.ToString(CultureInfo.InvariantCulture), "1", table, address.ToString(CultureInfo.InvariantCulture), type, order })
         {
             psi.ArgumentList.Add(a);
         }

@@ -85,7 +85,8 @@ async function createServer() {
             isValidUser: (user, password) => user === "edge" && password === "secret",
         },
         maxConnectionsPerEndpoint: 50,
-        serverCapabilities: { maxBrowseContinuationPoints: 10, minSupportedSampleRate: 0 },
+        // maxSessions: a shared test server sees many clients come and go (a killed one holds its session until it times out).
+        serverCapabilities: { maxBrowseContinuationPoints: 10, minSupportedSampleRate: 0, maxSessions: 100 },
         buildInfo: { productName: "EdgeAgentTestServer", buildNumber: "1", buildDate: new Date(2024, 0, 1) },
         ...(arg("application-uri", undefined) ? { serverInfo: { applicationUri: arg("application-uri", undefined) } } : {}),
     });
@@ -165,6 +166,36 @@ async function populate(server) {
         value: new Variant({ dataType: DataType.Double, value: 0 }) });
     bad.setValueFromSource(new Variant({ dataType: DataType.Double, value: 0 }), StatusCodes.BadOutOfService);
     ns2.addVariable({ componentOf: demo, browseName: "SecondValue", nodeId: "s=Second.Value", dataType: DataType.Double, value: new Variant({ dataType: DataType.Double, value: 42.5 }) });
+
+    // The closed loop's targets (the agent's writes): each test writes its own nodes, so parallel tests do not meet.
+    // Hold*/Setpoint* take any write; the others refuse it the way real servers do.
+    const loop = ns.addFolder(objects, { browseName: "Loop", nodeId: "s=Loop" });
+    const writable = "CurrentRead | CurrentWrite";
+    for (const suffix of ["", "2", "3", "4"]) {
+        ns.addVariable({ componentOf: loop, browseName: "Hold" + suffix, nodeId: "s=Loop.Hold" + suffix, dataType: DataType.Boolean,
+            accessLevel: writable, userAccessLevel: writable, value: new Variant({ dataType: DataType.Boolean, value: false }) });
+        ns.addVariable({ componentOf: loop, browseName: "Setpoint" + suffix, nodeId: "s=Loop.Setpoint" + suffix, dataType: DataType.Double,
+            accessLevel: writable, userAccessLevel: writable, value: new Variant({ dataType: DataType.Double, value: 0 }) });
+    }
+    ns.addVariable({ componentOf: loop, browseName: "Int16", nodeId: "s=Loop.Int16", dataType: DataType.Int16,
+        accessLevel: writable, userAccessLevel: writable, value: new Variant({ dataType: DataType.Int16, value: 0 }) });
+    ns.addVariable({ componentOf: loop, browseName: "Float", nodeId: "s=Loop.Float", dataType: DataType.Float,
+        accessLevel: writable, userAccessLevel: writable, value: new Variant({ dataType: DataType.Float, value: 0 }) });
+    ns.addVariable({ componentOf: loop, browseName: "Text", nodeId: "s=Loop.Text", dataType: DataType.String,
+        accessLevel: writable, userAccessLevel: writable, value: new Variant({ dataType: DataType.String, value: "idle" }) });
+    // BadNotWritable: the variable's AccessLevel has no CurrentWrite.
+    ns.addVariable({ componentOf: loop, browseName: "ReadOnly", nodeId: "s=Loop.ReadOnly", dataType: DataType.Double,
+        accessLevel: "CurrentRead", userAccessLevel: "CurrentRead", value: new Variant({ dataType: DataType.Double, value: 1.5 }) });
+    // BadUserAccessDenied: writable, but not by this (anonymous) user.
+    ns.addVariable({ componentOf: loop, browseName: "Denied", nodeId: "s=Loop.Denied", dataType: DataType.Double,
+        accessLevel: writable, userAccessLevel: "CurrentRead", value: new Variant({ dataType: DataType.Double, value: 2.5 }) });
+    // BadTypeMismatch: declared Int32 but its value reads as a Double, so a write in the value's type is refused.
+    ns.addVariable({ componentOf: loop, browseName: "Mismatch", nodeId: "s=Loop.Mismatch", dataType: DataType.Int32,
+        accessLevel: writable, userAccessLevel: writable,
+        value: {
+            get: () => new Variant({ dataType: DataType.Double, value: 3.5 }),
+            set: () => StatusCodes.Good,
+        } });
 
     // A counter changing every fastInterval ms: consecutive values let tests count what they missed.
     let fast = 0;

@@ -53,20 +53,28 @@ async def main():
     p.add_argument("--framer", choices=["socket", "rtu"], default="socket")
     p.add_argument("--serial")
     p.add_argument("--baud", type=int, default=19200)
+    # A second listener (MBAP framing) on the same registers: an independent reader for what a serial or RTU-over-TCP
+    # client wrote.
+    p.add_argument("--also-tcp", type=int)
     a = p.parse_args()
     with open(a.map) as f:
         spec = json.load(f)
     context = ModbusServerContext(slaves={int(u): build(m) for u, m in spec.items()}, single=False)
     framer = ModbusRtuFramer if a.framer == "rtu" or a.serial else ModbusSocketFramer
     print("starting", flush=True)
+    servers = []
+    if a.also_tcp:
+        servers.append(StartAsyncTcpServer(context=context, address=("127.0.0.1", a.also_tcp), framer=ModbusSocketFramer,
+                                           allow_reuse_address=True))
     if a.serial:
-        await StartAsyncSerialServer(context=context, framer=ModbusRtuFramer, port=a.serial, baudrate=a.baud,
-                                     bytesize=8, parity="N", stopbits=1, timeout=0.005)
+        servers.append(StartAsyncSerialServer(context=context, framer=ModbusRtuFramer, port=a.serial, baudrate=a.baud,
+                                              bytesize=8, parity="N", stopbits=1, timeout=0.005))
     else:
         # allow_reuse_address: a test restarts the server on the same port while its closed connections sit in
         # TIME_WAIT; without SO_REUSEADDR the bind fails and pymodbus 3.0 keeps running without listening.
-        await StartAsyncTcpServer(context=context, address=("127.0.0.1", a.tcp), framer=framer,
-                                  allow_reuse_address=True)
+        servers.append(StartAsyncTcpServer(context=context, address=("127.0.0.1", a.tcp), framer=framer,
+                                           allow_reuse_address=True))
+    await asyncio.gather(*servers)
 
 
 if __name__ == "__main__":
